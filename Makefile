@@ -1,0 +1,107 @@
+# Makefile: Async vs Threads, measured.
+#
+#   make                 the main job: install what is missing, build everything, run the
+#                        experiments (quick), print the claims table, draw the plots, build
+#                        the book, and say where each output is
+#   make test            what CI runs: solutions pass, mutants fail, two compilers, valgrind,
+#                        ThreadSanitizer, benchmarks' data, plots and the book
+#   make check L=01 [IMPL=file.c]   test one lesson's exercise (or any file)
+#   make hint L=01 | make progress | make watch L=01
+#   make plots [FULL=1] | make claims | make book | make test-stubs | make clean
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+export CC
+
+LESSONS := $(patsubst lessons/%/,%,$(sort $(wildcard lessons/[0-9][0-9]-*/)))
+DEB_PACKAGES := make gcc clang pkg-config libuv1-dev libcmocka-dev gnuplot-nox pandoc \
+                valgrind inotify-tools python3
+PKGS := libuv cmocka
+
+# ---------------------------------------------------------------- set-up
+.PHONY: deps
+deps: build/.deps-ok
+# apt-get when root; otherwise the exact command to type, and stop.
+build/.deps-ok: Makefile
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+	      || { echo "apt-get could not install:$$missing"; exit 1; }; \
+	  else \
+	    echo "These Debian packages are missing:$$missing"; \
+	    echo "Install them, then run make again:"; \
+	    echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	@mkdir -p build && touch $@
+
+# ---------------------------------------------------------------- build
+.PHONY: all build demos benches compile-all
+all: deps build plots claims book
+	@tests/where.sh
+
+build: deps demos benches compile-all
+
+demos: deps
+	@set -e; for l in $(LESSONS); do $(MAKE) -s --no-print-directory -C lessons/$$l; done
+
+# Every C file of the course compiled with $(CC), -Werror: lessons, stubs, solutions,
+# tests, mutants, benchmarks. make test runs it with gcc and with clang.
+compile-all: deps
+	@tests/compile-all.sh
+
+BENCH_SRC := $(wildcard plots/[0-9][0-9]-*/*.c)
+BENCH_BIN := $(patsubst plots/%.c,build/bench/%,$(BENCH_SRC))
+benches: deps $(BENCH_BIN)
+BENCH_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread -g -O2
+# A benchmark links the lesson's reference solution, the shared code and the harness.
+build/bench/%: plots/%.c plots/bench/harness.c plots/bench/harness.h $(wildcard lessons/common/*.[ch]) \
+               $(wildcard solutions/*/exercise.c)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DBENCH_CFLAGS='"$(BENCH_CFLAGS)"' \
+	  -Ilessons/$(*D) -Ilessons/common -Iplots/bench $$(pkg-config --cflags $(PKGS)) -o $@ \
+	  $< plots/bench/harness.c lessons/common/*.c $(wildcard solutions/$(*D)/exercise.c) \
+	  $$(pkg-config --libs libuv) -lm
+
+# ---------------------------------------------------------------- learner's loop
+.PHONY: check hint progress watch
+check: deps
+	@tests/check.sh "$(L)" "$(IMPL)"
+hint:
+	@lessons/common/hint.sh "$(L)"
+progress: deps
+	@lessons/common/progress.sh
+watch: deps
+	@lessons/common/watch.sh "$(L)" "$(IMPL)"
+
+# ---------------------------------------------------------------- experiments
+.PHONY: plots claims
+FULL ?=
+plots: deps benches
+	@plots/run.sh $(if $(FULL),--full,--quick)
+claims: deps
+	@[ -d build/data/claims ] || plots/run.sh --quick
+	@plots/claims.sh
+
+# ---------------------------------------------------------------- book
+.PHONY: book
+book: deps
+	@book/build.sh
+
+# ---------------------------------------------------------------- tests of the course
+.PHONY: test test-stubs
+test: deps
+	@tests/test-all.sh
+test-stubs: deps
+	@tests/test-stubs.sh
+
+.PHONY: clean
+clean:
+	rm -rf build

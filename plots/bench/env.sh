@@ -1,0 +1,31 @@
+# plots/bench/env.sh: sourced by every plots/NN-topic/experiment.sh (run by plots/run.sh
+# from the top of the checkout, with LESSON and MODE set). Gives the script:
+#   $MODE      --quick or --full, to pass to the benchmark programs
+#   $BIN       where `make benches` put this lesson's programs (build/bench/NN-topic)
+#   $DATA      this lesson's data folder (build/data/NN-topic); BENCH_DATA is exported
+#   $PLOTS     this lesson's plot folder (build/plots/NN-topic)
+#   plot SCRIPT.gp NAME [gnuplot -e assignments...]
+#              draws plots/NN-topic/SCRIPT.gp into $PLOTS/NAME.png and NAME.svg; the script
+#              gets `data` (the folder $DATA) and `machine` (one line) as variables and must
+#              not set a terminal or an output itself
+: "${LESSON:?plots/bench/env.sh is sourced by plots/run.sh, which sets LESSON}"
+: "${MODE:=--quick}"
+BIN=build/bench/$LESSON
+DATA=build/data/$LESSON
+PLOTS=build/plots/$LESSON
+export BENCH_DATA=build/data
+mkdir -p "$DATA" "$PLOTS"
+
+plot() {
+    local script=plots/$LESSON/$1 name=$2 machine
+    shift 2
+    machine=$(sed -n 's/^# machine: //p' "$(ls "$DATA"/*.dat | head -n 1)" | head -n 1 | cut -c1-110)
+    local vars="data='$DATA'; machine='${machine//\'/}'"
+    local a
+    for a in "$@"; do vars="$vars; $a"; done
+    gnuplot -e "$vars; set terminal pngcairo size 960,600 font 'sans,11'; set output '$PLOTS/$name.png'" \
+        "$script" || { echo "plot: gnuplot failed on $script" >&2; return 1; }
+    gnuplot -e "$vars; set terminal svg size 960,600 dynamic font 'sans,11'; set output '$PLOTS/$name.svg'" \
+        "$script" || { echo "plot: gnuplot failed on $script (svg)" >&2; return 1; }
+    echo "plot: $PLOTS/$name.png"
+}

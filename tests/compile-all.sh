@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# tests/compile-all.sh: compile every C file of the course with $CC (default gcc) and
+# -std=c11 -Wall -Wextra -Werror, each with the include path its folder uses. Only
+# compiles (-c); linking is done by the demos', benchmarks' and checks' own builds.
+# Prints one line per file that fails and "compile-all (CC): N passed, M failed".
+set -u
+cd "$(dirname "$0")/.." || exit 2
+CC=${CC:-gcc}
+out=build/cc-$(basename "$CC")
+pkg=$(pkg-config --cflags libuv cmocka) || { echo "compile-all: pkg-config failed (make deps)"; exit 2; }
+
+flags_for() {
+    local f=$1 lesson
+    case $f in
+        lessons/common/*) echo "-Ilessons/common" ;;
+        lessons/*) lesson=${f#lessons/}; lesson=${lesson%%/*}; echo "-Ilessons/$lesson -Ilessons/common" ;;
+        solutions/*) lesson=${f#solutions/}; lesson=${lesson%%/*}; echo "-Isolutions/$lesson -Ilessons/common" ;;
+        tests/common/*) echo "-Itests/common -Ilessons/common" ;;
+        tests/*) lesson=${f#tests/}; lesson=${lesson%%/*}; echo "-Ilessons/$lesson -Ilessons/common -Itests/common" ;;
+        plots/bench/*) echo "-Iplots/bench -Ilessons/common" ;;
+        plots/*) lesson=${f#plots/}; lesson=${lesson%%/*}; echo "-Ilessons/$lesson -Ilessons/common -Iplots/bench" ;;
+    esac
+}
+
+compile_one() {
+    local f=$1 o=$out/${1%.c}.o
+    mkdir -p "$(dirname "$o")"
+    # shellcheck disable=SC2046
+    if ! $CC -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread -O2 \
+         $(flags_for "$f") $pkg -c "$f" -o "$o" 2> "$o.err"; then
+        echo "FAIL  $f"; sed 's/^/      /' "$o.err" | head -20
+        return 1
+    fi
+}
+export -f compile_one flags_for
+export CC out pkg
+
+files=$(git ls-files -co --exclude-standard -- 'lessons/*.c' 'solutions/*.c' 'tests/*.c' 'plots/*.c' 2>/dev/null \
+        || find lessons solutions tests plots -name '*.c')
+total=$(printf '%s\n' $files | grep -c .)
+fails=$(printf '%s\n' $files | xargs -P "$(nproc)" -I{} bash -c 'compile_one "$1"' _ {} | tee /dev/stderr | grep -c '^FAIL') 
+echo "compile-all ($CC): $((total - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
