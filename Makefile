@@ -50,7 +50,7 @@ all: deps build plots claims book
 build: deps demos benches compile-all
 
 demos: deps
-	@set -e; for l in $(LESSONS); do $(MAKE) -s --no-print-directory -C lessons/$$l; done
+	@set -e; for l in $(LESSONS); do [ ! -f lessons/$$l/Makefile ] || $(MAKE) -s --no-print-directory -C lessons/$$l; done
 
 # Every C file of the course compiled with $(CC), -Werror: lessons, stubs, solutions,
 # tests, mutants, benchmarks. make test runs it with gcc and with clang.
@@ -84,7 +84,7 @@ watch: deps
 # ---------------------------------------------------------------- experiments
 .PHONY: plots claims
 FULL ?=
-plots: deps benches
+plots: deps demos benches
 	@plots/run.sh $(if $(FULL),--full,--quick)
 claims: deps
 	@[ -d build/data/claims ] || plots/run.sh --quick

@@ -15,7 +15,7 @@ declare -A words=(
     [C13]="coroutines lighter than threads" [C14]="which is easier to debug"
     [C15]="threads run in isolation"      [C16]="concurrency vs parallelism"
 )
-machine=$(sed -n 's/^# machine: //p' build/data/*/*.dat 2>/dev/null | head -n 1)
+machine=$(sed -n 's/^# machine: \(.*UTC\)$/\1/p' build/data/*/*.dat 2>/dev/null | head -n 1)
 echo "Claims of 'Python async vs thread', measured on this machine"
 echo "machine: ${machine:-unknown (run make plots first)}"
 echo

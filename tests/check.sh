@@ -54,6 +54,7 @@ fi
 [ -r "$impl" ] || fail "cannot read '$impl'"
 impl_abs=$(realpath "$impl") || fail "cannot resolve '$impl'"
 
+[ -f "tests/$lesson/lesson.conf" ] || fail "lesson $lesson has no tests/$lesson/lesson.conf yet"
 # lesson.conf is make syntax ("KEY = value"), so the Makefile can read it too.
 conf() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "tests/$lesson/lesson.conf" | tail -n 1; }
 TSAN=$(conf TSAN) WRAP=$(conf WRAP) PKGS=$(conf PKGS) LIBS=$(conf LIBS) EXTRA_CFLAGS=$(conf CFLAGS)
@@ -82,7 +83,12 @@ label() {
 }
 
 key=$(printf '%s' "$impl_abs" | md5sum | cut -c1-12)
-shared_src="tests/common/runner.c tests/common/fail_inject.c $(ls lessons/common/*.c) $(ls tests/"$lesson"/test_*.c)"
+test_src=$(ls tests/"$lesson"/test_*.c 2>/dev/null)
+[ -n "$test_src" ] || fail "lesson $lesson has no tests yet (tests/$lesson/test_*.c)"
+# fail_inject.c defines the pthread_create/pthread_join wrappers: only with those wraps.
+inject=""
+case " $WRAP " in *" pthread_create "*) inject=tests/common/fail_inject.c ;; esac
+shared_src="tests/common/runner.c $inject $(ls lessons/common/*.c) $test_src"
 headers="$(ls tests/common/*.h lessons/common/*.h lessons/"$lesson"/*.h 2>/dev/null)"
 
 # Is target missing or older than any of the files after it?

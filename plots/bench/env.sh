@@ -19,8 +19,11 @@ mkdir -p "$DATA" "$PLOTS"
 plot() {
     local script=plots/$LESSON/$1 name=$2 machine
     shift 2
-    machine=$(sed -n 's/^# machine: //p' "$(ls "$DATA"/*.dat | head -n 1)" | head -n 1 | cut -c1-110)
-    local vars="data='$DATA'; machine='${machine//\'/}'"
+    # The machine line of the C harness (it ends with the date, in UTC).
+    machine=$(sed -n 's/^# machine: \(.*UTC\)$/\1/p' "$DATA"/*.dat 2>/dev/null | head -n 1 | cut -c1-120)
+    machine=${machine//\'/}
+    # gnuplot's enhanced text reads _ as a subscript: escape it.
+    local vars="data='$DATA'; machine='${machine//_/\\_}'"
     local a
     for a in "$@"; do vars="$vars; $a"; done
     gnuplot -e "$vars; set terminal pngcairo size 960,600 font 'sans,11'; set output '$PLOTS/$name.png'" \
@@ -28,4 +31,11 @@ plot() {
     gnuplot -e "$vars; set terminal svg size 960,600 dynamic font 'sans,11'; set output '$PLOTS/$name.svg'" \
         "$script" || { echo "plot: gnuplot failed on $script (svg)" >&2; return 1; }
     echo "plot: $PLOTS/$name.png"
+}
+
+# claim ID WORDS FIGURES VERDICT: the claims-table line of an experiment whose rule is
+# written in shell beside the call (C programs use claim_write() from harness.h; same file).
+claim() {
+    mkdir -p "$BENCH_DATA/claims"
+    printf '%-4s %-34s %s    %s\n' "$1" "$2" "$3" "$4" > "$BENCH_DATA/claims/$1-${LESSON%%-*}.txt"
 }

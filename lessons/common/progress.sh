@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# lessons/common/progress.sh: `make progress` lists every lesson as passed, failing
+# (x/y tests) or not started, from the last `make check L=NN` of your own exercise.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+done_n=0 all=0
+printf '%-28s %-24s %s\n' lesson status hints
+for d in lessons/[0-9][0-9]-*/; do
+    l=$(basename "$d")
+    [ -f "$d/exercise.c" ] || continue
+    all=$((all + 1))
+    hints="$(cat "build/progress/$l.hints" 2>/dev/null || echo 0)/$(grep -c '^## Hint ' "$d/hints.md" 2>/dev/null || echo 0)"
+    if [ -f "build/progress/$l" ]; then
+        read -r passed total < "build/progress/$l"
+        if [ "$passed" = "$total" ]; then
+            status="passed ($total tests)"; done_n=$((done_n + 1))
+        else
+            status="failing ($passed/$total tests)"
+        fi
+        # A check older than the exercise is out of date.
+        [ "$d/exercise.c" -nt "build/progress/$l" ] && status="$status, edited since"
+    else
+        status="not started"
+    fi
+    printf '%-28s %-24s %s\n' "$l" "$status" "$hints"
+done
+echo
+echo "$done_n of $all lessons passed. Next: make check L=NN (the first that is not passed)."

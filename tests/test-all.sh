@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# tests/test-all.sh: `make test`, what CI runs. Each step below is one named job; jobs
+# run up to $(nproc) at a time, each with a log under build/test-logs/ and a time limit.
+# Ends with "make test: N passed, M failed" and exits non-zero if any job failed.
+#
+#   every C file compiles with gcc and with clang, -Werror
+#   every lesson has all its parts, and exercise.h is the same in lessons/ and solutions/
+#   every solution passes its lesson's tests (plain, ASan+UBSan, TSan where asked)
+#   every mutant fails them; every solution's tests run clean under valgrind
+#   every demo runs clean under valgrind and TSan (racy demos must be reported)
+#   every benchmark runs in quick mode and writes well-formed data; every plot is drawn
+#   the book builds and its code excerpts match the source files
+#   the grader's hostile corpus gets the verdicts it must (tests/grader/run-tests.sh)
+set -u
+cd "$(dirname "$0")/.." || exit 2
+logs=build/test-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+jobs=$logs/jobs
+: > "$jobs"
+job() { printf '%s\t%s\n' "$1" "$2" >> "$jobs"; }   # job NAME COMMAND
+
+lessons=${ONLY:-$(for d in lessons/[0-9][0-9]-*/; do basename "$d"; done)}   # ONLY="01-threads ..." to test a few
+start=$(date +%s)
+
+# ---- stage 1: builds everything needs (sequential: they share build/)
+echo "== build (gcc)"
+if ! make -s build > "$logs/build.log" 2>&1; then
+    cat "$logs/build.log"
+    echo "make test: 0 passed, 1 failed (the build failed; see above)"
+    exit 1
+fi
+
+# ---- stage 2: independent jobs
+job compile-gcc "CC=gcc tests/compile-all.sh"
+job compile-clang "CC=clang tests/compile-all.sh"
+for l in $lessons; do
+    job "parts-$l" "tests/lesson-parts.sh $l"
+    job "solution-$l" "QUIET=1 tests/check.sh $l solutions/$l/exercise.c"
+    for m in tests/"$l"/mutants/*.c; do
+        [ -e "$m" ] || continue
+        job "mutant-$l-$(basename "${m%.c}")" "tests/expect-fail.sh $l $m"
+    done
+    job "valgrind-tests-$l" "tests/valgrind-tests.sh $l"
+    if [ -f "lessons/$l/Makefile" ]; then
+        job "demos-valgrind-$l" "make -s --no-print-directory -C lessons/$l valgrind"
+        job "demos-tsan-$l" "make -s --no-print-directory -C lessons/$l tsan"
+    fi
+done
+job experiments "plots/run.sh --quick && tests/check-data.sh"
+job book "book/build.sh && book/check-excerpts.sh"
+[ -x tests/grader/run-tests.sh ] && job grader "tests/grader/run-tests.sh"
+
+total=$(wc -l < "$jobs")
+echo "== $total jobs, $(nproc) at a time (logs in $logs/)"
+run_job() {
+    local name=$1 cmd=$2 t0 rc
+    t0=$(date +%s)
+    timeout 1200 bash -c "$cmd" > "build/test-logs/$name.log" 2>&1
+    rc=$?
+    [ "$rc" = 124 ] && echo "(stopped after 1200 s: the job hung)" >> "build/test-logs/$name.log"
+    if [ "$rc" = 0 ]; then
+        printf 'PASS  %-50s %4ss\n' "$name" "$(( $(date +%s) - t0 ))"
+    else
+        printf 'FAIL  %-50s %4ss  (build/test-logs/%s.log)\n' "$name" "$(( $(date +%s) - t0 ))" "$name"
+    fi
+}
+export -f run_job
+# The experiments measure time: run them alone first, so the other jobs do not load them.
+grep -P '^experiments\t' "$jobs" | while IFS=$'\t' read -r n c; do run_job "$n" "$c"; done | tee "$logs/summary"
+grep -vP '^experiments\t' "$jobs" | tr '\n' '\0' |
+    xargs -0 -P "$(nproc)" -I{} bash -c 'IFS=$'"'"'\t'"'"' read -r n c <<< "$1"; run_job "$n" "$c"' _ {} |
+    tee -a "$logs/summary"
+
+failed=$(grep -c '^FAIL' "$logs/summary")
+passed=$(grep -c '^PASS' "$logs/summary")
+if [ "$failed" != 0 ]; then
+    echo
+    echo "== failures (last lines of each log)"
+    grep '^FAIL' "$logs/summary" | while read -r _ name _; do
+        echo "-- $name"
+        tail -n 25 "$logs/$name.log"
+    done
+fi
+echo "== done in $(( $(date +%s) - start )) s"
+echo "make test: $passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" = "$total" ]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# tests/test-stubs.sh: `make test-stubs`. Every shipped exercise stub must compile and FAIL
+# its lesson's tests (else some test is vacuous, or the stub gives the answer away).
+set -u
+cd "$(dirname "$0")/.." || exit 2
+pass=0 fail=0
+for d in lessons/[0-9][0-9]-*/; do
+    l=$(basename "$d")
+    [ -f "$d/exercise.c" ] && [ -d "tests/$l" ] || continue
+    if out=$(tests/expect-fail.sh "$l" "$d/exercise.c" 2>&1); then
+        echo "PASS  stub of $l fails its tests ($(printf '%s\n' "$out" | grep -c '^FAIL') failing)"
+        pass=$((pass + 1))
+    else
+        printf '%s\n' "$out" | tail -n 15
+        echo "FAIL  stub of $l"
+        fail=$((fail + 1))
+    fi
+done
+echo "test-stubs: $pass passed, $fail failed"
+[ "$fail" = 0 ] && [ "$pass" -gt 0 ]
