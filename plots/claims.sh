@@ -18,6 +18,11 @@ declare -A words=(
 machine=$(sed -n 's/^# machine: \(.*UTC\)$/\1/p' build/data/*/*.dat 2>/dev/null | head -n 1)
 echo "Claims of 'Python async vs thread', measured on this machine"
 echo "machine: ${machine:-unknown (run make plots first)}"
+busy=$(grep -l '^# load: .*BUSY' build/data/*/*.dat 2>/dev/null | wc -l)
+if [ "$busy" -gt 0 ]; then
+    echo "note: $busy data file(s) were measured while other programs loaded the machine"
+    echo "      (see '# load:' in build/data/*/*.dat); run make plots again on a quiet machine."
+fi
 echo
 for i in $(seq 1 16); do
     id=C$i

@@ -16,6 +16,20 @@
 #define BENCH_CFLAGS "unknown"
 #endif
 
+/* The 1-minute load average, or -1 if /proc/loadavg cannot be read. */
+static double load_average(void)
+{
+    double load = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+
+    if (f != NULL) {
+        if (fscanf(f, "%lf", &load) != 1)
+            load = -1;
+        fclose(f);
+    }
+    return load;
+}
+
 void bench_init(struct bench *b, const char *name, int argc, char **argv)
 {
     b->name = name;
@@ -30,6 +44,13 @@ void bench_init(struct bench *b, const char *name, int argc, char **argv)
     }
     b->reps = b->quick ? 5 : 30;
     b->warmup = b->quick ? 1 : 3;
+    /* Figures measured while other programs compete for the cores say more about them
+     * than about what is measured: warn, and the data file records it. */
+    double load = load_average();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (load > 0.5 * (double)cores)
+        fprintf(stderr, "[%s] warning: load average %.2f on %ld cores: other programs are "
+                        "running, figures will be noisy\n", name, load, cores);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -123,8 +144,14 @@ static FILE *open_with_header(const struct bench *b, const char *ext, const char
     if (f == NULL)
         die("cannot write '%s': %s", path, strerror(errno));
     bench_machine(machine, sizeof machine);
-    fprintf(f, "# machine: %s\n# mode: %s, %d repetitions after %d warm-up\n# %s\n", machine,
-            b->quick ? "quick" : "full", b->reps, b->warmup, columns);
+    fprintf(f, "# machine: %s\n# mode: %s, %d repetitions after %d warm-up\n", machine,
+            b->quick ? "quick" : "full", b->reps, b->warmup);
+    double load = load_average();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (load >= 0)
+        fprintf(f, "# load: %.2f at start (1-minute average, %ld cores)%s\n", load, cores,
+                load > 0.5 * (double)cores ? ": BUSY, other programs shared the cores" : "");
+    fprintf(f, "# %s\n", columns);
     return f;
 }
 
