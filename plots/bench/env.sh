@@ -20,7 +20,9 @@ plot() {
     local script=plots/$LESSON/$1 name=$2 machine
     shift 2
     # The machine line of the C harness (it ends with the date, in UTC).
-    machine=$(sed -n 's/^# machine: \(.*UTC\)$/\1/p' "$DATA"/*.dat 2>/dev/null | head -n 1 | cut -c1-120)
+    # Titles keep the CPU, cores and kernel, and the date; the compiler line is in the data.
+    machine=$(sed -n 's/^# machine: \(.*UTC\)$/\1/p' "$DATA"/*.dat 2>/dev/null | head -n 1 |
+              sed 's/, \(gcc\|clang\) .*, \([0-9-]* [0-9:]* UTC\)$/, \2/')
     machine=${machine//\'/}
     # gnuplot's enhanced text reads _ as a subscript: escape it.
     local vars="data='$DATA'; machine='${machine//_/\\_}'"

@@ -1,0 +1,36 @@
+/* tests/00-intro/mutants/square_counted.c: d * d < n instead of <=, so the square of a
+ * prime (9, 25, 49) never meets its divisor. Written d < n / d, the same bug.
+ * Killed by test_count_primes_prime_squares_not_prime (count_primes(9, 10) = 1). */
+#include "exercise.h"
+
+#include <errno.h>
+#include <stdbool.h>
+
+/* Trial division by 2, then by odd d while d * d <= n. The test is written d <= n / d:
+ * the square overflows a long once d passes 3037000499, and n / d cannot. */
+static bool is_prime_number(long n)
+{
+    if (n < 2)
+        return false;
+    if (n % 2 == 0)
+        return n == 2;
+    for (long d = 3; d < n / d; d += 2)
+        if (n % d == 0)
+            return false;
+    return true;
+}
+
+long count_primes(long lo, long hi)
+{
+    long count = 0;
+
+    if (lo < 0 || lo > hi) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* n < hi, never n <= hi: hi is excluded, and hi may be LONG_MAX, where n + 1 past it
+     * would overflow. */
+    for (long n = lo; n < hi; n++)
+        count += is_prime_number(n);
+    return count;
+}
