@@ -83,6 +83,8 @@ label() {
 }
 
 key=$(printf '%s' "$impl_abs" | md5sum | cut -c1-12)
+# One build folder per compiler: objects of gcc and clang must never be linked together.
+root=build/check/$lesson/$(basename "$CC")
 test_src=$(ls tests/"$lesson"/test_*.c 2>/dev/null)
 [ -n "$test_src" ] || fail "lesson $lesson has no tests yet (tests/$lesson/test_*.c)"
 # fail_inject.c defines the pthread_create/pthread_join wrappers: only with those wraps.
@@ -102,7 +104,7 @@ stale() {
 
 # Compile the course's own files for one variant (cached; -Werror: they must be clean).
 build_shared() {
-    local v=$1 dir=build/check/$lesson/$1 objs="" src obj
+    local v=$1 dir=$root/$1 objs="" src obj
     mkdir -p "$dir"
     for src in $shared_src; do
         obj=$dir/$(basename "${src%.c}").o
@@ -116,7 +118,7 @@ build_shared() {
 
 # Compile the learner's file; its warnings are shown but never fail the check.
 build_impl() {
-    local v=$1 dir=build/check/$lesson/$1 warn=-w
+    local v=$1 dir=$root/$1 warn=-w
     [ "$v" = plain ] && warn="-Wall -Wextra"
     $CC $base_flags $(san_flags "$v") $warn $includes -c "$impl" -o "$dir/impl-$key.o" \
         2> "$dir/impl-$key.err" || return 1
@@ -136,7 +138,7 @@ for p in $pids; do
     [ $i = 0 ] && plain_rc=$rc
     i=$((i + 1))
 done
-dir=build/check/$lesson
+dir=$root
 if [ -s "$dir/plain/impl-$key.err" ]; then
     # Point the compiler's messages at the file as the learner named it.
     cat "$dir/plain/impl-$key.err"

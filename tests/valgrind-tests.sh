@@ -7,7 +7,7 @@ l=$1
 impl=$(realpath "solutions/$l/exercise.c")
 QUIET=1 FAST=1 tests/check.sh "$l" "$impl" > /dev/null 2>&1 || true   # builds the binary
 key=$(printf '%s' "$impl" | md5sum | cut -c1-12)
-bin=build/check/$l/plain/test-$key
+bin=build/check/$l/$(basename "${CC:-gcc}")/plain/test-$key
 [ -x "$bin" ] || { echo "valgrind-tests: no test binary for $l (does the solution build?)"; exit 1; }
 # Each test runs in its own forked process, which stays under valgrind; an error in any
 # of them makes that test exit 99, which the runner reports as a failure.
