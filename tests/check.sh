@@ -7,7 +7,7 @@
 # only if every test passed in every run. The grader and the mutation checks stand
 # on this exit status.
 #
-# Environment: CC (default gcc), FAST=1 (stop at the first failing run: for mutants),
+# Environment: CC (default gcc), FAST=1 (stop at the first failing test: for mutants),
 # QUIET=1 (print only failures and the summary), GUARD_SECONDS (per-test guard).
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -168,6 +168,7 @@ run_variant() {
     local v=$1 extra="" g=$guard
     [ "$v" = plain ] || extra="--quiet-pass"
     [ "${QUIET:-0}" = 1 ] && extra="--quiet-pass"
+    [ "${FAST:-0}" = 1 ] && extra="$extra --fail-fast"
     [ "$v" = plain ] || g=$((guard * 2))
     GUARD_SECONDS=$g "$dir/$v/test-$key" --mode "$(label "$v")" --impl "$impl_abs" \
         --results "$results.$v" $extra
@@ -215,5 +216,9 @@ if [ "$own_exercise" = 1 ]; then
 fi
 runs="plain"
 [ "$TSAN" = 1 ] && runs="$runs, ASan+UBSan, TSan" || runs="$runs, ASan+UBSan"
-say "$lesson ($impl; $runs): $passed passed, $failed failed"
+if [ "${FAST:-0}" = 1 ] && [ "$failed" != 0 ]; then
+    say "$lesson ($impl): stopped at the first failure (FAST=1); $failed failed"
+else
+    say "$lesson ($impl; $runs): $passed passed, $failed failed"
+fi
 [ "$failed" = 0 ] && [ "$overall" = 0 ]

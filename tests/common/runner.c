@@ -28,8 +28,9 @@ static struct {
     const char *impl;        /* basename of the learner's file, or NULL */
     const char *results;     /* path to append results to, or NULL */
     bool quiet_pass;
+    bool fail_fast;          /* stop at the first failing test (mutants need only one) */
     unsigned guard_seconds;
-} opt = { "", NULL, NULL, false, 10 };
+} opt = { "", NULL, NULL, false, false, 10 };
 
 void hang_hint(const char *fmt, ...)
 {
@@ -334,6 +335,8 @@ int course_run(const char *lesson, const struct CMUnitTest *tests, size_t n, int
             return 0;
         } else if (strcmp(a, "--quiet-pass") == 0) {
             opt.quiet_pass = true;
+        } else if (strcmp(a, "--fail-fast") == 0) {
+            opt.fail_fast = true;
         } else if (strcmp(a, "--one") == 0 && has_value) {
             one = argv[++i];
         } else if (strcmp(a, "--mode") == 0 && has_value) {
@@ -370,6 +373,8 @@ int course_run(const char *lesson, const struct CMUnitTest *tests, size_t n, int
         bool ok = run_forked(&tests[i], stdout);
         ok ? passed++ : failed++;
         record(tests[i].name, ok);
+        if (!ok && opt.fail_fast)
+            break;
     }
     free(selected);
     munmap(hint_page, HINT_MAX);

@@ -16,6 +16,7 @@
  *   --impl FILE             trim sanitizer stacks to frames in this file
  *   --results FILE          append "NAME PASS|FAIL" lines, for merging runs
  *   --quiet-pass            print failures only
+ *   --fail-fast             stop at the first failing test
  */
 #ifndef COURSE_RUNNER_H
 #define COURSE_RUNNER_H

@@ -1,0 +1,210 @@
+/* tests/02-races/mutants/mutex_per_thread.c: a known-wrong answer (the tests must fail it).
+ * Bug: each thread locks a mutex of its own (a local in the thread function), so the
+ * locks exclude nobody. Killed by the ThreadSanitizer run (data race) of
+ * test_mutex_count_many_threads_exact and _more_threads_than_cores, and by their counts
+ * whenever updates are lost.
+ * Check: FAST=1 make check L=02 IMPL=tests/02-races/mutants/mutex_per_thread.c */
+#include "exercise.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "check.h"
+
+/* ---- a start gate: no thread counts before every thread exists ---- */
+
+/* Threads created one after another start one after another: the first could finish its
+ * whole loop before the last one exists, and they would never overlap. So each thread
+ * waits at the gate first, and the creator opens it once all are created. (A pthread
+ * barrier would not do: if a create fails, the threads waiting for the missing ones would
+ * wait forever.) */
+struct gate {
+    pthread_mutex_t mu;      /* guards open and cancelled */
+    pthread_cond_t opened;   /* broadcast when open becomes true */
+    bool open;
+    bool cancelled;          /* opened because a create failed: count nothing */
+};
+
+static void gate_init(struct gate *g)
+{
+    PT_CHECK(pthread_mutex_init(&g->mu, NULL));
+    PT_CHECK(pthread_cond_init(&g->opened, NULL));
+    g->open = false;
+    g->cancelled = false;
+}
+
+/* Block until the gate opens. true: go ahead; false: the run was cancelled. */
+static bool gate_wait(struct gate *g)
+{
+    bool go;
+
+    PT_CHECK(pthread_mutex_lock(&g->mu));
+    while (!g->open)
+        PT_CHECK(pthread_cond_wait(&g->opened, &g->mu));
+    go = !g->cancelled;
+    PT_CHECK(pthread_mutex_unlock(&g->mu));
+    return go;
+}
+
+static void gate_open(struct gate *g, bool cancelled)
+{
+    PT_CHECK(pthread_mutex_lock(&g->mu));
+    g->open = true;
+    g->cancelled = cancelled;
+    PT_CHECK(pthread_cond_broadcast(&g->opened));
+    PT_CHECK(pthread_mutex_unlock(&g->mu));
+}
+
+static void gate_destroy(struct gate *g)
+{
+    PT_CHECK(pthread_cond_destroy(&g->opened));
+    PT_CHECK(pthread_mutex_destroy(&g->mu));
+}
+
+/* ---- what the counting threads share ---- */
+
+struct shared {
+    long iters;                          /* adds per thread; nobody writes it while threads run */
+    void (*count)(struct shared *s);     /* what each thread runs once the gate opens */
+    struct gate gate;
+    volatile long counter;               /* racy_count's counter: NO lock guards it (the point).
+                                          * volatile only makes the compiler really read and
+                                          * write it on every turn; it is no fix (see README) */
+    pthread_mutex_t mu;                  /* mutex_count: guards locked_counter */
+    long locked_counter;                 /* mutex_count's counter, guarded by mu */
+    atomic_long atomic_counter;          /* atomic_count's counter: only atomic operations */
+};
+
+/* ---- run nthreads counting threads ---- */
+
+static void *counting_thread(void *p)
+{
+    struct shared *s = p;
+
+    if (gate_wait(&s->gate))
+        s->count(s);
+    return NULL;
+}
+
+/* Start nthreads threads that each run s->count(s), open the gate once all of them exist,
+ * and join them all. Returns 0, ENOMEM, or pthread_create's error number; after a failed
+ * create, the threads already started are let through the gate cancelled (they count
+ * nothing) and joined. */
+static int run_threads(struct shared *s, int nthreads)
+{
+    pthread_t *tids = calloc((size_t)nthreads, sizeof *tids);
+    int err = 0, started = 0;
+
+    if (tids == NULL)
+        return ENOMEM;
+    gate_init(&s->gate);
+    for (; started < nthreads; started++) {
+        err = pthread_create(&tids[started], NULL, counting_thread, s);
+        if (err != 0)
+            break;
+    }
+    gate_open(&s->gate, err != 0);
+    for (int i = 0; i < started; i++)
+        PT_CHECK(pthread_join(tids[i], NULL));
+    gate_destroy(&s->gate);
+    free(tids);
+    return err;
+}
+
+/* ---- racy_count: given, do not change ---- */
+
+/* One thread's share: counter = counter + 1, iters times, with no lock. The read and the
+ * write are two steps. Another thread can write between them; this thread then writes
+ * back its old value plus one, and the other thread's update is lost. */
+static void racy_adds(struct shared *s)
+{
+    for (long i = 0; i < s->iters; i++) {
+        long seen = s->counter;   /* read */
+        s->counter = seen + 1;    /* write */
+    }
+}
+
+long racy_count(int nthreads, long iters)
+{
+    struct shared s = { .iters = iters, .count = racy_adds, .counter = 0 };
+    int err;
+
+    if (nthreads < 1 || iters < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    err = run_threads(&s, nthreads);
+    if (err != 0) {
+        errno = err;
+        return -1;
+    }
+    return s.counter;   /* every thread has been joined: no thread writes it any more */
+}
+
+/* ---- mutex_count ---- */
+
+/* The lock makes read-add-write one step as far as other threads can tell: whoever holds
+ * mu is the only one touching locked_counter. */
+static void mutex_adds(struct shared *s)
+{
+    pthread_mutex_t mine;   /* BUG: one mutex per thread */
+
+    PT_CHECK(pthread_mutex_init(&mine, NULL));
+    for (long i = 0; i < s->iters; i++) {
+        PT_CHECK(pthread_mutex_lock(&mine));
+        s->locked_counter++;
+        PT_CHECK(pthread_mutex_unlock(&mine));
+    }
+    PT_CHECK(pthread_mutex_destroy(&mine));
+}
+
+long mutex_count(int nthreads, long iters)
+{
+    struct shared s = { .iters = iters, .count = mutex_adds, .locked_counter = 0 };
+    int err;
+
+    if (nthreads < 1 || iters < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    PT_CHECK(pthread_mutex_init(&s.mu, NULL));
+    err = run_threads(&s, nthreads);
+    PT_CHECK(pthread_mutex_destroy(&s.mu));
+    if (err != 0) {
+        errno = err;
+        return -1;
+    }
+    return s.locked_counter;   /* all joined: no lock needed to read it now */
+}
+
+/* ---- atomic_count ---- */
+
+/* atomic_fetch_add reads, adds and writes as one indivisible step (on x86-64 a single
+ * instruction with a `lock` prefix): no other thread can write in between. Default
+ * (seq_cst) ordering; a counter alone could use relaxed, but nothing here needs the speed. */
+static void atomic_adds(struct shared *s)
+{
+    for (long i = 0; i < s->iters; i++)
+        atomic_fetch_add(&s->atomic_counter, 1);
+}
+
+long atomic_count(int nthreads, long iters)
+{
+    struct shared s = { .iters = iters, .count = atomic_adds };
+    int err;
+
+    if (nthreads < 1 || iters < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    atomic_init(&s.atomic_counter, 0);
+    err = run_threads(&s, nthreads);
+    if (err != 0) {
+        errno = err;
+        return -1;
+    }
+    return atomic_load(&s.atomic_counter);
+}
