@@ -30,20 +30,6 @@ struct bank {
 static struct bank normal_bank, robust_bank;
 static long limit_ms;
 
-static struct timespec deadline_in(long ms)
-{
-    struct timespec t;
-
-    SYS_CHECK(clock_gettime(CLOCK_REALTIME, &t));
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
 /* The owner: takes the lock, starts moving 10 from a to b, and "hits an error": it
  * returns without finishing and without unlocking (an early return, pthread_exit in a
  * helper, a cancelled thread: the same thing to the mutex). */
@@ -77,7 +63,7 @@ static void *run_waiter(void *arg)
          * EOWNERDEAD ThreadSanitizer understands (it does not for timedlock). */
         err = pthread_mutex_lock(&bank->mu);
     } else {
-        struct timespec deadline = deadline_in(limit_ms);
+        struct timespec deadline = deadline_after_ms(limit_ms);
         err = pthread_mutex_timedlock(&bank->mu, &deadline);
     }
     double ms = (double)(now_ns() - start) / 1e6;

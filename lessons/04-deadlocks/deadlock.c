@@ -29,21 +29,6 @@ struct side {
     const char *first_name, *second_name;
 };
 
-/* Absolute CLOCK_REALTIME deadline, ms from now: what pthread_mutex_timedlock expects. */
-static struct timespec deadline_in(long ms)
-{
-    struct timespec t;
-
-    SYS_CHECK(clock_gettime(CLOCK_REALTIME, &t));
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
 static void barrier_wait(pthread_barrier_t *b)
 {
     int rc = pthread_barrier_wait(b);
@@ -59,7 +44,7 @@ static void *run_side(void *arg)
     printf("%s: holds %s, now asks for %s\n", s->name, s->first_name, s->second_name);
     barrier_wait(&first_held);
 
-    struct timespec deadline = deadline_in(limit_ms);
+    struct timespec deadline = deadline_after_ms(limit_ms);
     uint64_t start = now_ns();
     int err = pthread_mutex_timedlock(s->second, &deadline);
     double waited_ms = (double)(now_ns() - start) / 1e6;

@@ -4,7 +4,12 @@
 #define COURSE_TIMING_H
 
 #include <stdint.h>
+#include <time.h>
 
 uint64_t now_ns(void);
+
+/* The absolute CLOCK_REALTIME instant ms milliseconds from now: what the pthread timed
+ * waits (pthread_mutex_timedlock, pthread_cond_timedwait) take as their deadline. */
+struct timespec deadline_after_ms(long ms);
 
 #endif

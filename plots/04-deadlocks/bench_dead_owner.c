@@ -37,20 +37,6 @@ static void barrier_wait(pthread_barrier_t *b)
         PT_CHECK(rc);
 }
 
-static struct timespec deadline_in(long ms)
-{
-    struct timespec t;
-
-    SYS_CHECK(clock_gettime(CLOCK_REALTIME, &t));
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
 /* The faulty thread: takes the lock and returns without unlocking it. */
 static void *run_owner(void *arg)
 {
@@ -66,7 +52,7 @@ static void *run_waiter(void *arg)
     struct run *r = arg;
 
     barrier_wait(&r->start);
-    struct timespec deadline = deadline_in(r->limit_ms);
+    struct timespec deadline = deadline_after_ms(r->limit_ms);
     int err = pthread_mutex_timedlock(&r->mu, &deadline);
     if (err == ETIMEDOUT)
         return NULL;
