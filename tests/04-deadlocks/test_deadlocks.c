@@ -49,6 +49,8 @@ static struct {
     pthread_mutex_t *first[WORKERS];    /* HOLD: the first lock the worker acquired */
     bool waiting[WORKERS];              /* HOLD: in the gate, holding first[w] */
     bool contended[WORKERS];            /* HOLD: the other worker asked for first[w] */
+    pthread_mutex_t *asking[WORKERS];   /* HOLD: the lock the worker has asked for and not
+                                         * yet got (it may be blocked on it right now) */
     bool done[WORKERS];                 /* transfer() returned */
     pthread_mutex_t *watched;           /* WATCH: the lock the test holds */
     bool watched_asked;                 /* WATCH: a worker asked for it */
@@ -69,7 +71,7 @@ static void gate_arm(enum gate_mode mode, pthread_mutex_t *watched)
     gate.mode = mode;
     for (int w = 0; w < WORKERS; w++) {
         gate.arrived[w] = gate.waiting[w] = gate.contended[w] = gate.done[w] = false;
-        gate.first[w] = NULL;
+        gate.first[w] = gate.asking[w] = NULL;
     }
     gate.watched = watched;
     gate.watched_asked = false;
@@ -98,6 +100,7 @@ static void gate_before_lock(pthread_mutex_t *m)
         while (!all_arrived())
             gate_wait();
     } else if (gate.mode == GATE_HOLD) {
+        gate.asking[w] = m;
         /* Asking for the lock the other worker holds in its gate: this thread is going to
          * block (or fail its trylock) until the other one goes on, so let it go on. */
         for (int o = 0; o < WORKERS; o++)
@@ -120,12 +123,16 @@ static void gate_acquired(pthread_mutex_t *m)
     if (w < 0)
         return;
     gate_lock();
+    gate.asking[w] = NULL;
     if (gate.mode == GATE_HOLD && gate.first[w] == NULL) {
         int o = 1 - w;
         gate.first[w] = m;
         gate.waiting[w] = true;
         gate_wake();
-        while (gate.first[o] == NULL && !gate.done[o] && !gate.contended[w])
+        /* The other worker may have asked for m before this one held it: it is blocked on
+         * m now and will never call gate_before_lock again, so it cannot set contended. */
+        while (gate.first[o] == NULL && !gate.done[o] && !gate.contended[w] &&
+               gate.asking[o] != m)
             gate_wait();
         gate.waiting[w] = false;
     }
@@ -151,12 +158,24 @@ int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
     return err;
 }
 
+/* Worker w's trylock failed: it no longer asks for any lock. */
+static void gate_gave_up(void)
+{
+    if (worker_no < 0)
+        return;
+    gate_lock();
+    gate.asking[worker_no] = NULL;
+    gate_unlock();
+}
+
 int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
 {
     gate_before_lock(m);
     int err = __real_pthread_mutex_trylock(m);
     if (err == 0)
         gate_acquired(m);
+    else
+        gate_gave_up();
     return err;
 }
 
