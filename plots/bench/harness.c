@@ -48,7 +48,9 @@ void bench_init(struct bench *b, const char *name, int argc, char **argv)
      * than about what is measured: warn, and the data file records it. */
     double load = load_average();
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (load > 0.5 * (double)cores)
+    b->load = load;
+    b->busy = load > 0.5 * (double)cores;
+    if (b->busy)
         fprintf(stderr, "[%s] warning: load average %.2f on %ld cores: other programs are "
                         "running, figures will be noisy\n", name, load, cores);
 }

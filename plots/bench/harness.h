@@ -19,6 +19,9 @@ struct bench {
     bool quick;
     int reps;             /* measured repetitions: 5 quick, 30 full (perfbook's choice) */
     int warmup;           /* runs thrown away first */
+    double load;          /* 1-minute load average at bench_init (-1: unknown) */
+    bool busy;            /* load above half the cores: other programs shared them, so a
+                           * verdict that needs free cores (parallelism) cannot be trusted */
 };
 
 struct stats {
