@@ -8,6 +8,8 @@
 #   make check L=01 [IMPL=file.c]   test one lesson's exercise (or any file)
 #   make hint L=01 | make progress | make watch L=01
 #   make plots [FULL=1] | make claims | make book | make test-stubs | make clean
+#   make grade SUBMISSIONS=dir      grade a class's submissions in a sandbox
+#   make gradescope [LESSONS="01 02"]  build a Gradescope autograder zip
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -18,7 +20,7 @@ export CC
 
 LESSONS := $(patsubst lessons/%/,%,$(sort $(wildcard lessons/[0-9][0-9]-*/)))
 DEB_PACKAGES := make gcc clang pkg-config libuv1-dev libcmocka-dev gnuplot-nox pandoc \
-                valgrind inotify-tools python3
+                valgrind inotify-tools python3 bubblewrap binutils util-linux
 PKGS := libuv cmocka
 
 # ---------------------------------------------------------------- set-up
@@ -101,6 +103,17 @@ test: deps
 	@tests/test-all.sh
 test-stubs: deps
 	@tests/test-stubs.sh
+
+# ---------------------------------------------------------------- grading a class
+# Untrusted code: built and run in bubblewrap, as an unprivileged user, with limits.
+# See tests/grader/README.md for the threat model.
+SUBMISSIONS ?=
+LESSONS ?=
+.PHONY: grade gradescope
+grade: deps
+	@tests/grader/grade.sh "$(SUBMISSIONS)"
+gradescope: deps
+	@tests/grader/gradescope/make-zip.sh "$(LESSONS)"
 
 .PHONY: clean
 clean:

@@ -90,7 +90,7 @@ test_src=$(ls tests/"$lesson"/test_*.c 2>/dev/null)
 # fail_inject.c defines the pthread_create/pthread_join wrappers: only with those wraps.
 inject=""
 case " $WRAP " in *" pthread_create "*) inject=tests/common/fail_inject.c ;; esac
-shared_src="tests/common/runner.c $inject $(ls lessons/common/*.c) $test_src"
+shared_src="tests/common/runner.c tests/common/expect.c $inject $(ls lessons/common/*.c) $test_src"
 headers="$(ls tests/common/*.h lessons/common/*.h lessons/"$lesson"/*.h 2>/dev/null)"
 
 # Is target missing or older than any of the files after it?

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# tests/grader/run-tests.sh: the grader's own tests (part of make test).
+# Build: nothing
+# Run:   tests/grader/run-tests.sh        (as root, on a machine where bwrap works)
+#
+# Grades the hostile corpus (tests/grader/corpus/cases.txt) as one class, lessons 01 and the
+# grader's test lesson 99-hostile, then checks every verdict and score, that odd student names
+# were skipped, that nothing was written outside a box, that no process of the box user is
+# left and that no cgroup of ours is left. Prints "grader: N passed, M failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+tmp=$(mktemp -d /tmp/grader-tests.XXXXXX) || exit 2
+chmod 755 "$tmp"   # the box user must reach the work folders inside
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+ok() { passed=$((passed + $1)); }
+bad() { printf 'FAIL  %s\n' "$*"; failed=$((failed + 1)); }
+
+"$py" tests/grader/corpus/corpus.py markers | while IFS= read -r m; do rm -f -- "$m"; done
+"$py" tests/grader/corpus/corpus.py build "$tmp/subs" || { echo "grader: 0 passed, 1 failed"; exit 1; }
+
+start=$(date +%s)
+# Short limits: every hostile case that hangs costs its tests this many seconds.
+GRADER_WALL=${GRADER_WALL:-3} GRADER_WALL_SAN=${GRADER_WALL_SAN:-8} \
+    "$py" tests/grader/grade.py "$tmp/subs" --lessons 01,99 --extra-root tests/grader/fixture \
+    --out "$tmp/out" > "$tmp/log" 2>&1
+rc=$?
+end=$(date +%s)
+if [ "$rc" != 0 ] || [ ! -s "$tmp/out/grades.csv" ]; then
+    cat "$tmp/log"
+    bad "grade.py exited $rc"
+else
+    sed -n '/^01-threads/,$p' "$tmp/log"
+    out=$("$py" tests/grader/corpus/corpus.py check "$tmp/subs" "$tmp/out")
+    crc=$?
+    printf '%s\n' "$out" | grep '^FAIL' || true
+    n=$(printf '%s\n' "$out" | sed -n 's/^corpus: \([0-9]*\) checks passed, \([0-9]*\) failed$/\1 \2/p')
+    ok "${n% *}"
+    failed=$((failed + ${n#* }))
+    [ "$crc" = 0 ] || [ "${n#* }" != 0 ] || bad "corpus check exited $crc"
+fi
+
+# Nothing of any box may outlive the grading. Other graders may run at the same time (make
+# test runs jobs in parallel): look only at this run's cgroups and at processes that name
+# this run's folder or sit in this run's cgroups.
+cgs=$(sed -n 's/^grade: isolation: .* cgroup v[12] at //p' "$tmp/log" | tr ',' '\n' | sed 's/^ *//')
+gpid=$(printf '%s\n' "$cgs" | sed -n 's/.*course-grader\.\([0-9]*\)$/\1/p' | head -n 1)
+left=""
+for p in $(ps -u 65534 -o pid= 2>/dev/null); do
+    if grep -qs "course-grader\.${gpid:-none}/" "/proc/$p/cgroup" ||
+       tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF "$tmp"; then
+        left="$left $p"
+    fi
+done
+if [ -z "$left" ]; then ok 1; else bad "processes of this run's boxes are still running:$left"; fi
+if grep -q 'NO CGROUP' "$tmp/log"; then
+    echo "grader: WARNING: no cgroup on this machine: the cgroup checks are skipped"
+elif [ -z "$cgs" ]; then
+    bad "grade.py did not say which cgroups it used"
+else
+    stale=""
+    for d in $cgs; do [ -e "$d" ] && stale="$stale $d"; done
+    if [ -z "$stale" ]; then ok 1; else bad "cgroups of the grader were left behind:$stale"; fi
+fi
+# The same submission scores the same: two students sent the racy mutant, two the solution.
+if [ -s "$tmp/out/grades.csv" ]; then
+    a=$(grep '^racy-1,01-threads,' "$tmp/out/grades.csv" | cut -d, -f3-6)
+    b=$(grep '^racy-2,01-threads,' "$tmp/out/grades.csv" | cut -d, -f3-6)
+    if [ -n "$a" ] && [ "$a" = "$b" ]; then ok 1; else bad "racy-1 and racy-2 differ: '$a' vs '$b'"; fi
+    # results.json is Gradescope's format.
+    if "$py" - "$tmp/out/students/solution/results.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert isinstance(d["score"], float) and d["tests"]
+for t in d["tests"]:
+    assert set(t) >= {"name", "score", "max_score", "output", "visibility"}, t
+assert sum(t["score"] for t in d["tests"]) == d["score"]
+PY
+    then ok 1; else bad "results.json is not in Gradescope's format"; fi
+fi
+# The grader's harness refuses to run outside the grader (no nonce pipe): status 2.
+lister=$(ls "$tmp"/out/trusted/01-threads/lister 2>/dev/null)
+if [ -n "$lister" ]; then
+    "$lister" --one test_split_run_empty_range > /dev/null 2>&1
+    if [ $? = 2 ]; then ok 1; else bad "the harness ran a test without the grader's pipes"; fi
+fi
+# make gradescope: the zip has its two scripts and the lesson 01 tests, never a solution.
+if GRADESCOPE_OUT="$tmp/gs" tests/grader/gradescope/make-zip.sh 01 > /dev/null 2>&1 &&
+    list=$("$py" -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' \
+           "$tmp/gs/autograder.zip") &&
+    printf '%s\n' "$list" | grep -qx setup.sh && printf '%s\n' "$list" | grep -qx run_autograder &&
+    printf '%s\n' "$list" | grep -q 'tests/01-threads/test_threads.c' &&
+    ! printf '%s\n' "$list" | grep -qE 'solutions/|mutants/|corpus/'; then
+    ok 1
+else
+    bad "make-zip.sh did not build a clean autograder zip"
+fi
+# GRADER_REPEAT=N: grade a solution, the stub and the racy mutant N times; every run must give
+# the same rows (student, lesson, passed, total, score, verdict).
+repeat=${GRADER_REPEAT:-0}
+if [ "$repeat" -gt 0 ]; then
+    mkdir -p "$tmp/rep"
+    for s in solution stub racy-1; do cp -r "$tmp/subs/$s" "$tmp/rep/"; done
+    first=""
+    for i in $(seq "$repeat"); do
+        "$py" tests/grader/grade.py "$tmp/rep" --lessons 01 --out "$tmp/rep-out" > /dev/null 2>&1
+        now=$(cut -d, -f1-6 "$tmp/rep-out/grades.csv")
+        [ -n "$first" ] || first=$now
+        if [ "$now" = "$first" ]; then ok 1; else bad "run $i of $repeat differs: $now"; fi
+    done
+    printf '%s\n' "$first" | sed 's/^/  /'
+fi
+echo "grader: corpus graded in $((end - start)) s"
+echo "grader: $passed passed, $failed failed"
+[ "$failed" = 0 ]
