@@ -49,7 +49,21 @@ for l in $lessons; do
 done
 job experiments "plots/run.sh --quick && tests/check-data.sh"
 job book "book/build.sh && book/check-excerpts.sh"
-[ -x tests/grader/run-tests.sh ] && job grader "tests/grader/run-tests.sh"
+# The grader needs a machine where bubblewrap can make namespaces as an unprivileged user
+# (not inside a chroot or a container that forbids it). Elsewhere it refuses to grade, and
+# its tests cannot run: say so and skip them, except in CI, whose machine can.
+skipped=0
+if [ -x tests/grader/run-tests.sh ]; then
+    if sandbox_err=$(setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+                     bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev true 2>&1) ||
+       [ "${CI:-}" = true ]; then
+        job grader "tests/grader/run-tests.sh"
+    else
+        echo "SKIP  grader: bubblewrap cannot start a sandbox on this machine (${sandbox_err//$'\n'/ })"
+        echo "      make grade refuses to run here too; on a normal Debian machine as root it works."
+        skipped=1
+    fi
+fi
 
 total=$(wc -l < "$jobs")
 echo "== $total jobs, $(nproc) at a time (logs in $logs/)"
@@ -83,5 +97,9 @@ if [ "$failed" != 0 ]; then
     done
 fi
 echo "== done in $(( $(date +%s) - start )) s"
-echo "make test: $passed passed, $failed failed"
+if [ "$skipped" = 0 ]; then
+    echo "make test: $passed passed, $failed failed"
+else
+    echo "make test: $passed passed, $failed failed, $skipped skipped"
+fi
 [ "$failed" = 0 ] && [ "$passed" = "$total" ]
