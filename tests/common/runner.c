@@ -200,14 +200,34 @@ static bool wait_with_guard(pid_t pid, int *status)
     }
 }
 
-static const char *exit_meaning(int code)
+/* What a failed test process means, from what the sanitizers wrote (their exit codes
+ * overlap: LSAN_OPTIONS' exitcode also applies to ASan's own errors) or its exit status.
+ * NULL when the output already says it all (a failed check exits 1). */
+static const char *failure_meaning(FILE *out, int code)
 {
-    switch (code) {
-    case 1: return NULL;   /* a failed assertion; its message is in the output */
-    case 23: return "LeakSanitizer: memory or a thread was not released (see above)";
-    case 66: return "ThreadSanitizer reported a data race (see above)";
-    default: return "the test process exited with an unexpected status";
+    static const struct { const char *marker, *meaning; } known[] = {
+        { "ThreadSanitizer: data race", "ThreadSanitizer: a data race (two threads touch the "
+          "same memory, one writes, nothing orders them); your lines are above" },
+        { "ThreadSanitizer: thread leak", "ThreadSanitizer: a thread was started and never "
+          "joined (or detached)" },
+        { "ThreadSanitizer:", "ThreadSanitizer reported a problem (see above)" },
+        { "LeakSanitizer: detected memory leaks", "LeakSanitizer: memory was allocated and "
+          "never freed; the allocation in your file is above" },
+        { "AddressSanitizer:", "AddressSanitizer: a memory error (out of bounds, use after "
+          "free...); the line in your file is above" },
+        { "runtime error:", "UBSan: undefined behaviour (see above)" },
+    };
+    char line[1024];
+    long read_bytes = 0;
+
+    rewind(out);
+    while (fgets(line, sizeof line, out) != NULL && read_bytes < OUTPUT_READ_MAX) {
+        read_bytes += (long)strlen(line);
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            if (strstr(line, known[i].marker) != NULL)
+                return known[i].meaning;
     }
+    return code == 1 ? NULL : "the test process exited with an unexpected status";
 }
 
 static bool run_forked(const struct CMUnitTest *test, FILE *report)
@@ -248,8 +268,8 @@ static bool run_forked(const struct CMUnitTest *test, FILE *report)
             fprintf(report, "      the test process was killed by signal %d (%s)%s%s\n",
                     WTERMSIG(status), strsignal(WTERMSIG(status)),
                     hint_page[0] ? " while: " : "", hint_page);
-        else if (exit_meaning(WEXITSTATUS(status)) != NULL)
-            fprintf(report, "      %s\n", exit_meaning(WEXITSTATUS(status)));
+        else if (failure_meaning(out, WEXITSTATUS(status)) != NULL)
+            fprintf(report, "      %s\n", failure_meaning(out, WEXITSTATUS(status)));
     }
     fclose(out);
     return passed;
