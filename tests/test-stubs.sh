@@ -7,8 +7,9 @@ pass=0 fail=0
 for d in lessons/[0-9][0-9]-*/; do
     l=$(basename "$d")
     [ -f "$d/exercise.c" ] && [ -d "tests/$l" ] || continue
-    if out=$(tests/expect-fail.sh "$l" "$d/exercise.c" 2>&1); then
-        echo "PASS  stub of $l fails its tests ($(printf '%s\n' "$out" | grep -c '^FAIL') failing)"
+    # A stub fails fast (it never hangs): run every test, to show how many it fails.
+    if out=$(FAST=0 tests/expect-fail.sh "$l" "$d/exercise.c" 2>&1); then
+        echo "PASS  stub of $l fails its tests ($(printf '%s\n' "$out" | sed -n 's/.*: \([0-9]* passed, [0-9]* failed\)$/\1/p' | tail -n 1))"
         pass=$((pass + 1))
     else
         printf '%s\n' "$out" | tail -n 15
