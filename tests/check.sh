@@ -109,7 +109,10 @@ build_shared() {
     for src in $shared_src; do
         obj=$dir/$(basename "${src%.c}").o
         if stale "$obj" "$src" $headers tests/"$lesson"/lesson.conf; then
-            $CC $base_flags $(san_flags "$v") -Wall -Wextra -Werror $includes -c "$src" -o "$obj" || return 1
+            # Written aside and renamed: a reader never sees half an object file.
+            $CC $base_flags $(san_flags "$v") -Wall -Wextra -Werror $includes -c "$src" -o "$obj.$$" \
+                || { rm -f "$obj.$$"; return 1; }
+            mv -f "$obj.$$" "$obj" || return 1
         fi
         objs="$objs $obj"
     done
@@ -126,9 +129,15 @@ build_impl() {
         $ldwrap $pkg_libs $LIBS -lcmocka -lm 2> "$dir/link-$key.err" || return 2
 }
 
+# Several checks of one lesson may run at once (make test runs mutants in parallel):
+# one at a time refreshes the shared objects, under a lock on the lesson's folder.
+mkdir -p "$root" || fail "cannot create $root"
+exec 9> "$root/.lock" || fail "cannot open $root/.lock"
+flock 9 || fail "cannot lock $root/.lock"
 for v in $variants; do
     build_shared "$v" || fail "the course's own test code does not compile (a bug in the course, not in your file)"
 done
+exec 9>&-   # the shared objects are ready: other checks may go on
 
 pids=""
 for v in $variants; do build_impl "$v" & pids="$pids $!"; done
