@@ -138,6 +138,10 @@ for v in $variants; do
     build_shared "$v" || fail "the course's own test code does not compile (a bug in the course, not in your file)"
 done
 exec 9>&-   # the shared objects are ready: other checks may go on
+# Two checks of the same file (make test's solution and valgrind jobs) would write the
+# same object, binary and results: the second waits for the first to end.
+exec 8> "$root/.lock-$key" || fail "cannot open $root/.lock-$key"
+flock 8 || fail "cannot lock $root/.lock-$key"
 
 pids=""
 for v in $variants; do build_impl "$v" & pids="$pids $!"; done
