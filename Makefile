@@ -65,7 +65,7 @@ benches: deps $(BENCH_BIN)
 BENCH_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread -g -O2
 # A benchmark links the lesson's reference solution, the shared code and the harness.
 build/bench/%: plots/%.c plots/bench/harness.c plots/bench/harness.h $(wildcard lessons/common/*.[ch]) \
-               $(wildcard solutions/*/exercise.c)
+               $(wildcard lessons/*/*.h) $(wildcard solutions/*/exercise.c)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DBENCH_CFLAGS='"$(BENCH_CFLAGS)"' \
 	  -Ilessons/$(*D) -Ilessons/common -Iplots/bench $$(pkg-config --cflags $(PKGS)) -o $@ \

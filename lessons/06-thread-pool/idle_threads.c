@@ -3,52 +3,12 @@
  * the kernel's stacks (KernelStack, for the whole machine), in total and per thread.
  * Build: make -C lessons/06-thread-pool
  * Run:   build/lessons/06-thread-pool/idle_threads 200 0      # threads, stack KiB (0: default) */
-#include <errno.h>
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "idle_crowd.h"
 #include "proc.h"
-
-/* mu guards arrived and go. */
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-/* Two condition variables, so that a thread arriving wakes only the main thread: with one,
- * every arrival would wake every thread already parked (N^2 wake-ups for N threads). */
-static pthread_cond_t arrival = PTHREAD_COND_INITIALIZER;   /* main waits: arrived grew */
-static pthread_cond_t release = PTHREAD_COND_INITIALIZER;   /* threads wait: go set */
-static long arrived;
-static bool go;
-
-static void *idle(void *arg)
-{
-    (void)arg;
-    PT_CHECK(pthread_mutex_lock(&mu));
-    arrived++;
-    PT_CHECK(pthread_cond_signal(&arrival));
-    while (!go)
-        PT_CHECK(pthread_cond_wait(&release, &mu));
-    PT_CHECK(pthread_mutex_unlock(&mu));
-    return NULL;
-}
-
-static long meminfo_kib(const char *name)
-{
-    char line[256];
-    size_t len = strlen(name);
-    long v = -1;
-    FILE *f = fopen("/proc/meminfo", "r");
-
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, name, len) == 0 && line[len] == ':')
-            v = strtol(line + len + 1, NULL, 10);
-    fclose(f);
-    return v;
-}
 
 static void show(const char *what, long before, long after, long n)
 {
@@ -66,45 +26,21 @@ int main(int argc, char **argv)
     if (stack_kib != 0 && stack_kib < 16)
         die("stack KiB: %ld is below the 16 KiB minimum (PTHREAD_STACK_MIN)", stack_kib);
 
-    pthread_t *t = calloc((size_t)n, sizeof *t);
-    pthread_attr_t attr;
-    if (t == NULL)
-        die("out of memory");
-    PT_CHECK(pthread_attr_init(&attr));
-    if (stack_kib != 0)
-        PT_CHECK(pthread_attr_setstacksize(&attr, (size_t)stack_kib * 1024));
-
     long rss0 = proc_status_field("VmRSS"), vm0 = proc_status_field("VmSize");
-    long ks0 = meminfo_kib("KernelStack");
-    long made = 0;
-    for (; made < n; made++) {
-        int err = pthread_create(&t[made], &attr, idle, NULL);
-        if (err != 0) {
-            printf("pthread_create refused thread %ld: %s; going on with %ld\n", made + 1,
-                   strerror(err), made);
-            break;
-        }
-    }
-    PT_CHECK(pthread_mutex_lock(&mu));
-    while (arrived < made)
-        PT_CHECK(pthread_cond_wait(&arrival, &mu));
-    PT_CHECK(pthread_mutex_unlock(&mu));
+    long ks0 = proc_meminfo_field("KernelStack");
+    struct idle_crowd crowd;
+    idle_crowd_start(&crowd, n, (size_t)stack_kib * 1024);
+    if (crowd.err != 0)
+        printf("pthread_create refused thread %ld: %s; going on with %ld\n", crowd.made + 1,
+               strerror(crowd.err), crowd.made);
 
-    printf("%ld idle threads, stack %s\n", made, stack_kib ? argv[2] : "default");
-    if (made > 0) {
+    printf("%ld idle threads, stack %s\n", crowd.made, stack_kib ? argv[2] : "default");
+    if (crowd.made > 0) {
         printf("threads in this process: %ld\n", proc_thread_count());
-        show("resident (VmRSS)", rss0, proc_status_field("VmRSS"), made);
-        show("address space (VmSize)", vm0, proc_status_field("VmSize"), made);
-        show("kernel stacks (all)", ks0, meminfo_kib("KernelStack"), made);
+        show("resident (VmRSS)", rss0, proc_status_field("VmRSS"), crowd.made);
+        show("address space (VmSize)", vm0, proc_status_field("VmSize"), crowd.made);
+        show("kernel stacks (all)", ks0, proc_meminfo_field("KernelStack"), crowd.made);
     }
-
-    PT_CHECK(pthread_mutex_lock(&mu));
-    go = true;
-    PT_CHECK(pthread_cond_broadcast(&release));
-    PT_CHECK(pthread_mutex_unlock(&mu));
-    for (long i = 0; i < made; i++)
-        PT_CHECK(pthread_join(t[i], NULL));
-    PT_CHECK(pthread_attr_destroy(&attr));
-    free(t);
+    idle_crowd_end(&crowd);
     return 0;
 }

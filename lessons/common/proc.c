@@ -1,4 +1,4 @@
-/* lessons/common/proc.c: /proc/self readers declared in proc.h. */
+/* lessons/common/proc.c: the /proc readers declared in proc.h. */
 #include "proc.h"
 
 #include <dirent.h>
@@ -7,12 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-long proc_status_field(const char *name)
+/* The number after "name:" on a line of the file at path, in the file's unit. */
+static long field_of(const char *path, const char *name)
 {
     char line[256];
     size_t len = strlen(name);
     long value = -1;
-    FILE *f = fopen("/proc/self/status", "r");
+    FILE *f = fopen(path, "r");
 
     if (f == NULL)
         return -1;
@@ -28,6 +29,16 @@ long proc_status_field(const char *name)
     fclose(f);
     errno = saved;
     return value;
+}
+
+long proc_status_field(const char *name)
+{
+    return field_of("/proc/self/status", name);
+}
+
+long proc_meminfo_field(const char *name)
+{
+    return field_of("/proc/meminfo", name);
 }
 
 long proc_thread_count(void)

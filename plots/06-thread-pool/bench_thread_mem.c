@@ -18,45 +18,8 @@
 
 #include "check.h"
 #include "harness.h"
+#include "idle_crowd.h"
 #include "proc.h"
-
-/* Every thread parks here until released. mu guards arrived and released. */
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-/* Two condition variables, so that a thread arriving wakes only the main thread: with one,
- * every arrival would wake every thread already parked (N^2 wake-ups for N threads). */
-static pthread_cond_t arrival = PTHREAD_COND_INITIALIZER;   /* main waits: arrived grew */
-static pthread_cond_t release = PTHREAD_COND_INITIALIZER;   /* threads wait: released set */
-static long arrived;
-static bool released;
-
-static void *idle_thread(void *arg)
-{
-    (void)arg;
-    PT_CHECK(pthread_mutex_lock(&mu));
-    arrived++;
-    PT_CHECK(pthread_cond_signal(&arrival));
-    while (!released)
-        PT_CHECK(pthread_cond_wait(&release, &mu));
-    PT_CHECK(pthread_mutex_unlock(&mu));
-    return NULL;
-}
-
-/* KernelStack of /proc/meminfo in KiB: the kernel stacks of every thread on the machine
- * (so other programs move it too; we take medians). -1 if missing. */
-static long kernel_stack_kib(void)
-{
-    char line[256];
-    long v = -1;
-    FILE *f = fopen("/proc/meminfo", "r");
-
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, "KernelStack:", 12) == 0)
-            v = strtol(line + 12, NULL, 10);
-    fclose(f);
-    return v;
-}
 
 struct sample {
     long made;                   /* threads actually created */
@@ -75,35 +38,16 @@ static struct sample measure_in_child(long n, size_t stack)
     pid_t pid = SYS_CHECK(fork());
     if (pid == 0) {
         SYS_CHECK(close(fds[0]));
-        pthread_t *t = calloc((size_t)n, sizeof *t);
-        pthread_attr_t attr;
-        if (t == NULL)
-            die("out of memory");
-        PT_CHECK(pthread_attr_init(&attr));
-        if (stack != 0)
-            PT_CHECK(pthread_attr_setstacksize(&attr, stack));
         long rss0 = proc_status_field("VmRSS"), vm0 = proc_status_field("VmSize");
-        long ks0 = kernel_stack_kib();
-        for (s.made = 0; s.made < n; s.made++) {
-            s.err = pthread_create(&t[s.made], stack != 0 ? &attr : NULL, idle_thread, NULL);
-            if (s.err != 0)
-                break;
-        }
-        PT_CHECK(pthread_mutex_lock(&mu));
-        while (arrived < s.made)
-            PT_CHECK(pthread_cond_wait(&arrival, &mu));
-        PT_CHECK(pthread_mutex_unlock(&mu));
+        long ks0 = proc_meminfo_field("KernelStack");
+        struct idle_crowd crowd;
+        idle_crowd_start(&crowd, n, stack);
+        s.made = crowd.made;
+        s.err = crowd.err;
         s.rss_kib = proc_status_field("VmRSS") - rss0;
         s.vm_kib = proc_status_field("VmSize") - vm0;
-        s.kstack_kib = kernel_stack_kib() - ks0;
-        PT_CHECK(pthread_mutex_lock(&mu));
-        released = true;
-        PT_CHECK(pthread_cond_broadcast(&release));
-        PT_CHECK(pthread_mutex_unlock(&mu));
-        for (long i = 0; i < s.made; i++)
-            PT_CHECK(pthread_join(t[i], NULL));
-        PT_CHECK(pthread_attr_destroy(&attr));
-        free(t);
+        s.kstack_kib = proc_meminfo_field("KernelStack") - ks0;
+        idle_crowd_end(&crowd);
         if (write(fds[1], &s, sizeof s) != (ssize_t)sizeof s)
             _exit(1);
         _exit(0);
