@@ -6,58 +6,22 @@
 /* _GNU_SOURCE: pthread_attr_setaffinity_np, cpu_set_t, CPU_SET and CPU_COUNT are GNU
  * extensions (Linux), not C11 or POSIX. It must come before the first #include. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "check.h"
-#include "primes.h"
-#include "timing.h"
+#include "marked_task.h"
 
 enum { SLICE = 1000, COLUMNS = 60 };
-
-/* One task: count the primes of [0, n) in slices of SLICE numbers, and note the time after
- * each slice. A mark is a moment the task was surely running. Each task writes only its
- * own struct; main reads it after pthread_join, so no lock is needed. */
-struct task {
-    char name;
-    long n;
-    uint64_t start, end;     /* its lifetime: first and last instant of its function, ns */
-    uint64_t cpu_ns;         /* CPU time it really got (CLOCK_THREAD_CPUTIME_ID) */
-    uint64_t *marks;         /* nmarks timestamps, one after each slice */
-    long nmarks;
-    long primes;
-};
-
-static void *run_task(void *p)
-{
-    struct task *t = p;
-    struct timespec cpu;
-
-    t->start = now_ns();
-    t->primes = 0;
-    t->nmarks = 0;
-    for (long lo = 0; lo < t->n; lo += SLICE) {
-        long hi = t->n - lo > SLICE ? lo + SLICE : t->n;
-        t->primes += primes_in_range(lo, hi);
-        t->marks[t->nmarks++] = now_ns();
-    }
-    t->end = now_ns();
-    SYS_CHECK(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu));
-    t->cpu_ns = (uint64_t)cpu.tv_sec * 1000000000u + (uint64_t)cpu.tv_nsec;
-    return NULL;
-}
 
 /* One row of the drawing, from..to cut into COLUMNS slots: '#' the task made progress in
  * that slot (it was running), '.' it was alive but made none (it was waiting for a core),
  * ' ' it had not started or had already finished. */
-static void draw(const struct task *t, uint64_t from, uint64_t to)
+static void draw(const struct marked_task *t, uint64_t from, uint64_t to)
 {
     char row[COLUMNS + 1];
     double width = (double)(to - from) / COLUMNS;
@@ -76,30 +40,9 @@ static void draw(const struct task *t, uint64_t from, uint64_t to)
     printf("    %c |%s|\n", t->name, row);
 }
 
-/* Run A and B at once, on cpu only (cpu >= 0) or wherever the kernel likes (cpu < 0). */
-static void run_pair(struct task *a, struct task *b, int cpu)
-{
-    pthread_attr_t attr;
-    pthread_t ta, tb;
-
-    PT_CHECK(pthread_attr_init(&attr));
-    if (cpu >= 0) {
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(cpu, &one);
-        /* Both threads are born allowed on this one core only. */
-        PT_CHECK(pthread_attr_setaffinity_np(&attr, sizeof one, &one));
-    }
-    PT_CHECK(pthread_create(&ta, &attr, run_task, a));
-    PT_CHECK(pthread_create(&tb, &attr, run_task, b));
-    PT_CHECK(pthread_join(ta, NULL));
-    PT_CHECK(pthread_join(tb, NULL));
-    PT_CHECK(pthread_attr_destroy(&attr));
-}
-
 static double ms(uint64_t ns) { return (double)ns / 1e6; }
 
-static void report(const char *title, const struct task *a, const struct task *b)
+static void report(const char *title, const struct marked_task *a, const struct marked_task *b)
 {
     uint64_t first = a->start < b->start ? a->start : b->start;
     uint64_t last = a->end > b->end ? a->end : b->end;
@@ -147,41 +90,36 @@ int main(int argc, char **argv)
     while (!CPU_ISSET(first_cpu, &allowed))
         first_cpu++;
 
-    struct task a = { .name = 'A', .n = n }, b = { .name = 'B', .n = n };
-    long slices = (n + SLICE - 1) / SLICE;
-    a.marks = calloc((size_t)slices, sizeof *a.marks);
-    b.marks = calloc((size_t)slices, sizeof *b.marks);
-    if (a.marks == NULL || b.marks == NULL)
-        die("out of memory for %ld timestamps", 2 * slices);
+    struct marked_task tasks[2];
+    marked_task_init(&tasks[0], 'A', n, SLICE);
+    marked_task_init(&tasks[1], 'B', n, SLICE);
+    const struct marked_task *a = &tasks[0], *b = &tasks[1];
 
     printf("Two tasks, each counting the primes below %ld. This process may use %d core%s.\n\n",
            n, cores, cores == 1 ? "" : "s");
 
     /* A alone, twice: the first run only warms up the caches and the CPU's clock. */
-    for (int run = 0; run < 2; run++) {
-        pthread_t t;
-        PT_CHECK(pthread_create(&t, NULL, run_task, &a));
-        PT_CHECK(pthread_join(t, NULL));
-    }
+    for (int run = 0; run < 2; run++)
+        marked_tasks_run(tasks, 1, -1);
     printf("A alone: %.1f ms wall, %.1f ms of CPU, %ld primes. That is the work of one task.\n",
-           ms(a.end - a.start), ms(a.cpu_ns), a.primes);
-    if (a.end - a.start > a.cpu_ns + a.cpu_ns / 5)
+           ms(a->end - a->start), ms(a->cpu_ns), a->primes);
+    if (a->end - a->start > a->cpu_ns + a->cpu_ns / 5)
         printf("(Wall time well above CPU time: other programs used the cores meanwhile.)\n");
     printf("\n");
 
-    run_pair(&a, &b, first_cpu);
+    marked_tasks_run(tasks, 2, first_cpu);
     char title[128];
     snprintf(title, sizeof title, "A and B together, both held on core %d:", first_cpu);
-    report(title, &a, &b);
+    report(title, a, b);
 
-    run_pair(&a, &b, -1);
+    marked_tasks_run(tasks, 2, -1);
     snprintf(title, sizeof title, "A and B together, free on all %d core%s:", cores,
              cores == 1 ? "" : "s");
-    report(title, &a, &b);
+    report(title, a, b);
     if (cores == 1)
         printf("Only one core here: the second run cannot be parallel either.\n");
 
-    free(a.marks);
-    free(b.marks);
+    marked_task_free(&tasks[0]);
+    marked_task_free(&tasks[1]);
     return 0;
 }

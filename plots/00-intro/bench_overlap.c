@@ -18,59 +18,9 @@
 
 #include "check.h"
 #include "harness.h"
-#include "primes.h"
-#include "timing.h"
+#include "marked_task.h"
 
 enum { SLICE = 2000 };
-
-/* One task counts the primes of [0, n) in slices, noting the time after each slice (the
- * progress curve of the timeline plot). Each thread writes only its own struct; main reads
- * it after pthread_join. */
-struct task {
-    long n;
-    uint64_t start, end;     /* lifetime: first and last instant of the thread's function */
-    uint64_t cpu_ns;         /* CPU time the thread got */
-    uint64_t *marks;         /* time after slice k */
-    long nmarks;
-};
-
-static void *run_task(void *p)
-{
-    struct task *t = p;
-    struct timespec cpu;
-
-    t->start = now_ns();
-    t->nmarks = 0;
-    for (long lo = 0; lo < t->n; lo += SLICE) {
-        long hi = t->n - lo > SLICE ? lo + SLICE : t->n;
-        primes_in_range(lo, hi);
-        t->marks[t->nmarks++] = now_ns();
-    }
-    t->end = now_ns();
-    SYS_CHECK(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu));
-    t->cpu_ns = (uint64_t)cpu.tv_sec * 1000000000u + (uint64_t)cpu.tv_nsec;
-    return NULL;
-}
-
-/* Start the tasks (1 or 2) together, held on cpu when cpu >= 0, and join them. */
-static void run_tasks(struct task *tasks, int count, int cpu)
-{
-    pthread_attr_t attr;
-    pthread_t tids[2];
-
-    PT_CHECK(pthread_attr_init(&attr));
-    if (cpu >= 0) {
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(cpu, &one);
-        PT_CHECK(pthread_attr_setaffinity_np(&attr, sizeof one, &one));
-    }
-    for (int i = 0; i < count; i++)
-        PT_CHECK(pthread_create(&tids[i], &attr, run_task, &tasks[i]));
-    for (int i = 0; i < count; i++)
-        PT_CHECK(pthread_join(tids[i], NULL));
-    PT_CHECK(pthread_attr_destroy(&attr));
-}
 
 /* What one run of the pair gives. */
 struct pair_figures {
@@ -82,7 +32,7 @@ struct pair_figures {
                               * wall time passes. */
 };
 
-static struct pair_figures figures_of(const struct task *a, const struct task *b)
+static struct pair_figures figures_of(const struct marked_task *a, const struct marked_task *b)
 {
     uint64_t first = a->start < b->start ? a->start : b->start;
     uint64_t last = a->end > b->end ? a->end : b->end;
@@ -99,11 +49,11 @@ static struct pair_figures figures_of(const struct task *a, const struct task *b
 
 /* Progress of both tasks of one run, for the timeline plot: one block per task, time in ms
  * from the first start, percentage of the task done. */
-static void write_timeline(FILE *f, const char *label, const struct task *a,
-                           const struct task *b)
+static void write_timeline(FILE *f, const char *label, const struct marked_task *a,
+                           const struct marked_task *b)
 {
     uint64_t first = a->start < b->start ? a->start : b->start;
-    const struct task *t[2] = { a, b };
+    const struct marked_task *t[2] = { a, b };
 
     for (int i = 0; i < 2; i++) {
         fprintf(f, "# %s, task %c\n", label, "AB"[i]);
@@ -130,14 +80,9 @@ int main(int argc, char **argv)
     while (!CPU_ISSET(cpu0, &allowed))
         cpu0++;
 
-    long slices = (n + SLICE - 1) / SLICE;
-    struct task tasks[2];
-    for (int i = 0; i < 2; i++) {
-        tasks[i] = (struct task){ .n = n };
-        tasks[i].marks = calloc((size_t)slices, sizeof *tasks[i].marks);
-        if (tasks[i].marks == NULL)
-            die("out of memory for %ld timestamps", slices);
-    }
+    struct marked_task tasks[2];
+    marked_task_init(&tasks[0], 'A', n, SLICE);
+    marked_task_init(&tasks[1], 'B', n, SLICE);
 
     int reps = b.reps;
     double *alone = calloc((size_t)reps, sizeof *alone);
@@ -166,13 +111,13 @@ int main(int argc, char **argv)
                        r < 0 ? "warm-up" : "repetition", r < 0 ? r + b.warmup + 1 : r + 1,
                        r < 0 ? b.warmup : reps, n, cores, cores == 1 ? "" : "s");
         /* One task alone, free: the work of one task, in wall time. */
-        run_tasks(tasks, 1, -1);
+        marked_tasks_run(tasks, 1, -1);
         double one_ms = (double)(tasks[0].end - tasks[0].start) / 1e6;
-        run_tasks(tasks, 2, cpu0);
+        marked_tasks_run(tasks, 2, cpu0);
         struct pair_figures one = figures_of(&tasks[0], &tasks[1]);
         if (r == reps - 1)
             write_timeline(tl, "one core", &tasks[0], &tasks[1]);
-        run_tasks(tasks, 2, -1);
+        marked_tasks_run(tasks, 2, -1);
         struct pair_figures all = figures_of(&tasks[0], &tasks[1]);
         if (r == reps - 1)
             write_timeline(tl, "all cores", &tasks[0], &tasks[1]);
@@ -269,7 +214,7 @@ int main(int argc, char **argv)
     free(alone);
     free(sum2);
     free(speed);
-    free(tasks[0].marks);
-    free(tasks[1].marks);
+    marked_task_free(&tasks[0]);
+    marked_task_free(&tasks[1]);
     return 0;
 }
