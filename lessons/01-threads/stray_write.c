@@ -19,21 +19,14 @@ static int cells[2 * CELLS_PER_THREAD];
 static pthread_barrier_t step;
 static bool fixed;
 
-static void barrier_wait(void)
-{
-    int rc = pthread_barrier_wait(&step);
-    if (rc != PTHREAD_BARRIER_SERIAL_THREAD)
-        PT_CHECK(rc);
-}
-
 static void *owner0(void *arg)
 {
     (void)arg;
-    barrier_wait();                      /* 1: thread 1 has written its cells */
+    BARRIER_WAIT(&step);                 /* 1: thread 1 has written its cells */
     int last = fixed ? CELLS_PER_THREAD - 1 : CELLS_PER_THREAD;   /* the bug: <= instead of < */
     for (int i = 0; i <= last; i++)
         cells[i] = -1;
-    barrier_wait();                      /* 2: thread 0 is done writing */
+    BARRIER_WAIT(&step);                 /* 2: thread 0 is done writing */
     return NULL;
 }
 
@@ -44,8 +37,8 @@ static void *owner1(void *arg)
 
     for (int i = 0; i < CELLS_PER_THREAD; i++)
         mine[i] = 100 + i;
-    barrier_wait();                      /* 1 */
-    barrier_wait();                      /* 2 */
+    BARRIER_WAIT(&step);                 /* 1 */
+    BARRIER_WAIT(&step);                 /* 2 */
     for (int i = 0; i < CELLS_PER_THREAD; i++)
         if (mine[i] != 100 + i) {
             printf("thread 1: my cell %d was %d, now it is %d: another thread wrote it\n", i,

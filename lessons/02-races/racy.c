@@ -18,9 +18,7 @@ static pthread_barrier_t start;   /* every thread begins counting at the same mo
 static void *add_many(void *arg)
 {
     (void)arg;
-    int rc = pthread_barrier_wait(&start);
-    if (rc != 0 && rc != PTHREAD_BARRIER_SERIAL_THREAD)
-        PT_CHECK(rc);
+    BARRIER_WAIT(&start);
     for (long i = 0; i < iters; i++) {
         long seen = counter;   /* read: one side of the race */
         counter = seen + 1;    /* write: the other side */

@@ -29,20 +29,13 @@ struct side {
     const char *first_name, *second_name;
 };
 
-static void barrier_wait(pthread_barrier_t *b)
-{
-    int rc = pthread_barrier_wait(b);
-    if (rc != 0 && rc != PTHREAD_BARRIER_SERIAL_THREAD)
-        PT_CHECK(rc);
-}
-
 static void *run_side(void *arg)
 {
     struct side *s = arg;
 
     PT_CHECK(pthread_mutex_lock(s->first));
     printf("%s: holds %s, now asks for %s\n", s->name, s->first_name, s->second_name);
-    barrier_wait(&first_held);
+    BARRIER_WAIT(&first_held);
 
     struct timespec deadline = deadline_after_ms(limit_ms);
     uint64_t start = now_ns();
@@ -57,7 +50,7 @@ static void *run_side(void *arg)
                waited_ms);
     else
         PT_CHECK(err);
-    barrier_wait(&done_waiting);
+    BARRIER_WAIT(&done_waiting);
 
     if (err == 0)
         PT_CHECK(pthread_mutex_unlock(s->second));

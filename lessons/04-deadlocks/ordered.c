@@ -73,10 +73,8 @@ static long lock_backoff(struct ranked *x, struct ranked *y)
 static void *run_side(void *arg)
 {
     struct side *s = arg;
-    int rc = pthread_barrier_wait(&start_line);
+    BARRIER_WAIT(&start_line);
 
-    if (rc != 0 && rc != PTHREAD_BARRIER_SERIAL_THREAD)
-        PT_CHECK(rc);
     for (long r = 0; r < s->rounds; r++) {
         if (s->mode == ORDER)
             lock_ordered(s->want_first, s->want_second);

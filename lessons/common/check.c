@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,15 @@ void pt_check(int err, const char *what, const char *file, int line)
     if (err == 0)
         return;
     fprintf(stderr, "%s:%d: %s failed: %s\n", file, line, what, strerror(err));
+    exit(1);
+}
+
+int barrier_check(int rc, const char *barrier, const char *file, int line)
+{
+    if (rc == 0 || rc == PTHREAD_BARRIER_SERIAL_THREAD)
+        return rc == PTHREAD_BARRIER_SERIAL_THREAD;
+    fprintf(stderr, "%s:%d: pthread_barrier_wait(%s) failed: %s\n", file, line, barrier,
+            strerror(rc));
     exit(1);
 }
 

@@ -18,7 +18,13 @@
 /* int fd = SYS_CHECK(open(path, O_RDONLY)); for calls that return -1 and set errno. */
 #define SYS_CHECK(call) sys_check((call), #call, __FILE__, __LINE__)
 
+/* if (BARRIER_WAIT(&b)) ...; for pthread_barrier_wait, which returns 0 to all waiters but
+ * one, PTHREAD_BARRIER_SERIAL_THREAD to that one, or an error number. True for that one. */
+#define BARRIER_WAIT(barrier) \
+    barrier_check(pthread_barrier_wait(barrier), #barrier, __FILE__, __LINE__)
+
 void pt_check(int err, const char *what, const char *file, int line);
+int barrier_check(int rc, const char *barrier, const char *file, int line);
 long sys_check(long ret, const char *what, const char *file, int line);
 
 /* Print "prog: message" to stderr and exit(1); printf-style. */

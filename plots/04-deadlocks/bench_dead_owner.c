@@ -30,20 +30,13 @@ struct run {
     int got;
 };
 
-static void barrier_wait(pthread_barrier_t *b)
-{
-    int rc = pthread_barrier_wait(b);
-    if (rc != 0 && rc != PTHREAD_BARRIER_SERIAL_THREAD)
-        PT_CHECK(rc);
-}
-
 /* The faulty thread: takes the lock and returns without unlocking it. */
 static void *run_owner(void *arg)
 {
     struct run *r = arg;
 
     PT_CHECK(pthread_mutex_lock(&r->mu));
-    barrier_wait(&r->start);
+    BARRIER_WAIT(&r->start);
     return NULL;
 }
 
@@ -51,7 +44,7 @@ static void *run_waiter(void *arg)
 {
     struct run *r = arg;
 
-    barrier_wait(&r->start);
+    BARRIER_WAIT(&r->start);
     struct timespec deadline = deadline_after_ms(r->limit_ms);
     int err = pthread_mutex_timedlock(&r->mu, &deadline);
     if (err == ETIMEDOUT)

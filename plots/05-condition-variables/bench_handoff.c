@@ -98,9 +98,7 @@ static void *player_main(void *arg)
     struct player *p = arg;
 
     pin_self(p->cpu);
-    int rc = pthread_barrier_wait(p->ready);
-    if (rc != 0 && rc != PTHREAD_BARRIER_SERIAL_THREAD)
-        PT_CHECK(rc);
+    BARRIER_WAIT(p->ready);
     long sw0 = thread_switches();
     uint64_t t0 = now_ns();
     for (long i = 0; i < p->rounds; i++) {

@@ -40,9 +40,7 @@ static void record_call(long lo, long hi, void *arg)
         if (n - r->base >= 0 && n - r->base < SPAN_MAX)
             atomic_fetch_add(&r->seen[n - r->base], 1);
     if (r->barrier != NULL) {
-        int rc = pthread_barrier_wait(r->barrier);
-        if (rc != 0 && rc != PTHREAD_BARRIER_SERIAL_THREAD)
-            PT_CHECK(rc);
+        BARRIER_WAIT(r->barrier);
     }
 }
 

@@ -58,13 +58,6 @@ static void sem_wait_all(sem_t *s)
     }
 }
 
-static void barrier_wait(pthread_barrier_t *b)
-{
-    int rc = pthread_barrier_wait(b);
-    if (rc != 0 && rc != PTHREAD_BARRIER_SERIAL_THREAD)
-        PT_CHECK(rc);
-}
-
 /* ---- the gate: a lock on a read-only page; the first two writers meet in the trap ---- */
 
 static struct {
@@ -313,7 +306,7 @@ static void *trylock_once(void *p)
 {
     struct shared *s = p;
 
-    barrier_wait(&s->start);
+    BARRIER_WAIT(&s->start);
     if (spin_trylock(s->lock))
         atomic_fetch_add(&s->wins, 1);
     return NULL;
@@ -416,7 +409,7 @@ static void *lock_at_the_gate(void *p)
 {
     struct shared *s = p;
 
-    barrier_wait(&s->start);
+    BARRIER_WAIT(&s->start);
     spin_lock(s->lock);
     if (!enter(s)) {
         /* First in: stay inside while the other thread has its chance to (wrongly) enter. */
@@ -460,7 +453,7 @@ static void *count_under_lock(void *p)
 {
     struct shared *s = p;
 
-    barrier_wait(&s->start);
+    BARRIER_WAIT(&s->start);
     for (long i = 0; i < s->iters; i++) {
         spin_lock(s->lock);
         enter(s);
