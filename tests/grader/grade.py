@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -1058,6 +1059,42 @@ def main():
         return 2
 
     cgroups = sandbox.Cgroups()
+    # SIGTERM (a timeout, a closed terminal) ends the grading like Ctrl-C does: through the
+    # finally below, which removes the cgroups. Only SIGKILL skips it; the next run sweeps.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupted)
+    try:
+        return grade(args, lessons, cgroups)
+    except KeyboardInterrupt:
+        print("grade: interrupted: no grades written", file=sys.stderr)
+        return 130
+    finally:
+        left = cgroups.close()
+        if left:
+            warn("could not remove the cgroups %s: a process in them would not die"
+                 % ", ".join(left))
+
+
+def interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run_parallel(fn, items, jobs, stop=None):
+    """list(map(fn, items)) on jobs threads. On an interrupt the jobs not yet started are
+    dropped, and stop() makes those running end now."""
+    ex = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        return list(ex.map(fn, items))
+    except BaseException:
+        if stop is not None:
+            stop()
+        raise
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def grade(args, lessons, cgroups):
+    """Everything after the cgroups exist: build the course side, grade, write the outputs."""
     if os.environ.get("GRADER_SANDBOX") == "uid":
         warn("GRADER_SANDBOX=uid: NO bubblewrap. Boxes are only a switch to uid %d with limits: "
              "no private file view, no network isolation. Use it only inside a disposable "
@@ -1078,7 +1115,6 @@ def main():
     if probe.code != 0 or probe.error:
         print("grade: the sandbox does not start here (bwrap: %s %s); refusing to grade without "
               "it" % (probe.error, probe.output.decode("utf-8", "replace")[:300]), file=sys.stderr)
-        cgroups.close()
         return 2
 
     trusted_root = os.path.join(args.out, "trusted")
@@ -1098,8 +1134,7 @@ def main():
             lesson.error = str(e)[:300]
             warn("lesson %s cannot be graded: %s" % (lesson.name, lesson.error))
 
-    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        list(ex.map(prep, lessons.values()))
+    run_parallel(prep, list(lessons.values()), args.jobs, sb.stop)
     for lesson in lessons.values():
         if lesson.error:
             continue
@@ -1136,10 +1171,10 @@ def main():
         grader.cleanup(sub, lesson)
         with lock:
             results.append(res)
-        progress.step("%s %s" % (sub.student, lesson.name))
+        if not sb.stopping.is_set():
+            progress.step("%s %s" % (sub.student, lesson.name))
 
-    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        list(ex.map(one, jobs))
+    run_parallel(one, jobs, args.jobs, sb.stop)
     elapsed = time.monotonic() - t0
     if os.environ.get("GRADER_KEEP") != "1":
         shutil.rmtree(os.path.join(args.out, "work"), ignore_errors=True)
@@ -1152,7 +1187,6 @@ def main():
         os.rmdir("/box")
     summary(results, lessons, elapsed, args.jobs, reports)
     say("grade: wrote %s" % os.path.relpath(os.path.join(args.out, "grades.csv"), os.getcwd()))
-    cgroups.close()
     return 0
 
 

@@ -97,6 +97,47 @@ if GRADESCOPE_OUT="$tmp/gs" tests/grader/gradescope/make-zip.sh 01 > /dev/null 2
 else
     bad "make-zip.sh did not build a clean autograder zip"
 fi
+# Interrupted grading leaves nothing: SIGTERM while a box runs ends grade.py with status 130,
+# no grades, no box process and no cgroup; a cgroup a killed grader left is swept next time.
+mkdir -p "$tmp/int"
+cp -r "$tmp/subs/h-loop" "$tmp/int/"
+stale_parent=$(printf '%s\n' "$cgs" | grep -m1 '/pids/' | xargs -r dirname)
+dead=$(sh -c 'echo $$')                   # a pid that no longer runs
+[ -n "$stale_parent" ] && mkdir -p "$stale_parent/course-grader.$dead/box1"
+GRADER_WALL=60 "$py" tests/grader/grade.py "$tmp/int" --lessons 99 --extra-root tests/grader/fixture \
+    --out "$tmp/int-out" > "$tmp/int-log" 2>&1 &
+gp=$!
+running=""
+for _ in $(seq 600); do                  # a guard, not a timing: at most 60 s to see the box
+    for p in $(ps -u 65534 -o pid= 2>/dev/null); do
+        grep -qs "course-grader\.$gp/" "/proc/$p/cgroup" && running=$p
+    done
+    [ -n "$running" ] && break
+    kill -0 "$gp" 2>/dev/null || break
+    sleep 0.1
+done
+kill -TERM "$gp" 2>/dev/null
+wait "$gp"
+irc=$?
+if [ -n "$running" ] && [ "$irc" = 130 ] && [ ! -e "$tmp/int-out/grades.csv" ] &&
+   grep -q 'interrupted' "$tmp/int-log"; then
+    ok 1
+else
+    bad "SIGTERM while a box ran (box pid '${running}'): exit $irc, want 130 and no grades.csv"
+    tail -5 "$tmp/int-log"
+fi
+left=""
+for p in $(ps -u 65534 -o pid= 2>/dev/null); do
+    grep -qs "course-grader\.$gp/" "/proc/$p/cgroup" && left="$left $p"
+done
+stale=$(sed -n 's/^grade: isolation: .* cgroup v[12] at //p' "$tmp/int-log" | tr ',' '\n' |
+        while read -r d; do [ -e "$d" ] && printf ' %s' "$d"; done)
+if [ -z "$left$stale" ]; then ok 1; else bad "left after SIGTERM: processes$left; cgroups$stale"; fi
+if [ -n "$stale_parent" ]; then
+    if [ ! -e "$stale_parent/course-grader.$dead" ]; then ok 1
+    else bad "the cgroup of a dead grader was not swept: $stale_parent/course-grader.$dead"
+         rmdir "$stale_parent/course-grader.$dead/box1" "$stale_parent/course-grader.$dead"; fi
+fi
 # GRADER_REPEAT=N: grade a solution, the stub and the racy mutant N times; every run must give
 # the same rows (student, lesson, passed, total, score, verdict).
 repeat=${GRADER_REPEAT:-0}

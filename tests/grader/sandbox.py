@@ -75,6 +75,7 @@ class Cgroups:
                 mnt = [m for m, fs, opts in mounts if fs == "cgroup" and ctrl in opts]
                 if not mnt or ctrl not in own:
                     raise OSError("no cgroup v1 %s hierarchy" % ctrl)
+                sweep_stale(mnt[0] + own[ctrl].rstrip("/"))
                 base = os.path.join(mnt[0] + own[ctrl].rstrip("/"), tag)
                 os.makedirs(base, exist_ok=True)
                 v1[ctrl] = base
@@ -94,6 +95,7 @@ class Cgroups:
             for m in mnt:
                 ctrls = _read(os.path.join(m + own["v2"].rstrip("/"), "cgroup.controllers")).split()
                 if "memory" in ctrls and "pids" in ctrls:
+                    sweep_stale(m + own["v2"].rstrip("/"))
                     base = os.path.join(m + own["v2"].rstrip("/"), tag)
                     os.makedirs(base, exist_ok=True)
                     _write(os.path.join(base, "cgroup.subtree_control"), "+memory +pids")
@@ -112,11 +114,54 @@ class Cgroups:
         return None if self.mode is None else Cgroup(self, name, mem_bytes, pids)
 
     def close(self):
-        for b in self.bases.values():
+        """Remove our cgroups, with whatever a run interrupted by a signal left inside."""
+        left = [b for b in self.bases.values() if not remove_tree(b)]
+        self.bases = {}
+        return left
+
+
+def remove_tree(top):
+    """Kill every process in the cgroup top and in those below it, then remove them, deepest
+    first. True once top is gone."""
+    for attempt in range(100):
+        if not os.path.isdir(top):
+            return True
+        dirs = [d for d, _, _ in os.walk(top)]
+        for d in dirs:
+            for w in _read(os.path.join(d, "cgroup.procs")).split():
+                try:
+                    os.kill(int(w), signal.SIGKILL)
+                except (ValueError, ProcessLookupError, PermissionError):
+                    pass
+        for d in sorted(dirs, key=len, reverse=True):
             try:
-                os.rmdir(b)
+                os.rmdir(d)
             except OSError:
-                pass
+                pass                          # not empty yet, or already gone
+        time.sleep(0.02)
+    return not os.path.isdir(top)
+
+
+def sweep_stale(parent):
+    """Remove the cgroups a grader killed outright (SIGKILL, a crash) could not remove: those
+    named course-grader.PID whose PID no longer runs. Harmless to other graders: a live one's
+    PID runs."""
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(PREFIX):]
+        if not name.startswith(PREFIX) or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue                          # its grader is still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        remove_tree(os.path.join(parent, name))
 
 
 class Cgroup:
@@ -305,7 +350,12 @@ class Sandbox:
         if self.mode not in ("bwrap", "uid"):
             raise ValueError("GRADER_SANDBOX must be bwrap or uid")
         self.uid_lock = threading.Lock()
+        self.stopping = threading.Event()     # set by stop(): end every run now
         become_subreaper()
+
+    def stop(self):
+        """The grader was interrupted: kill the boxes running now, start no other."""
+        self.stopping.set()
 
     def bwrap_argv(self, binds, env, cwd):
         if self.mode == "uid":
@@ -350,6 +400,9 @@ class Sandbox:
 
     def _run(self, cmd, binds, wall, mem, pids, nonce, env, cwd, sanitized):
         r = Result()
+        if self.stopping.is_set():
+            r.error = "the grader was interrupted"
+            return r
         base_env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "LC_ALL": "C"}
         base_env.update(env or {})
         cpu = int(wall) + 1
@@ -453,6 +506,9 @@ class Sandbox:
             now = time.monotonic()
             if not open_fds and status is not None:
                 break
+            if self.stopping.is_set() and status is None:
+                r.error = "the grader was interrupted"
+                deadline = now
             if now >= deadline:
                 if status is None:
                     r.timed_out = True
