@@ -32,6 +32,7 @@ if [ "$rc" != 0 ] || [ ! -s "$tmp/out/grades.csv" ]; then
     cat "$tmp/log"
     bad "grade.py exited $rc"
 else
+    grep -m1 '^grade: isolation:' "$tmp/log"
     sed -n '/^01-threads/,$p' "$tmp/log"
     out=$("$py" tests/grader/corpus/corpus.py check "$tmp/subs" "$tmp/out")
     crc=$?
