@@ -692,7 +692,8 @@ def classify(variant, r, nonce, name):
     if r.timed_out or r.cpu_limit:
         hint = (": " + r.hint) if r.hint else ""
         return "timeout", "no result within the time limit (the grader stopped it)%s" % hint
-    if r.oom:
+    if r.oom or (variant != "plain" and r.code not in (0, None) and
+                 "hard rss limit exhausted" in out):
         return "memory", "the test used more than %d MiB of memory and was killed" % (
             LIM["mem_test"] >> 20)
     if r.overflow:
@@ -757,6 +758,18 @@ SAN_ENV = {
              "LSAN_OPTIONS": "exitcode=23"},
     "tsan": {"TSAN_OPTIONS": "halt_on_error=0:exitcode=66:report_thread_leaks=1:color=never"},
 }
+
+
+def san_env(variant, no_cgroup):
+    """The sanitizer's options for one run. Without a cgroup nothing else bounds a sanitized
+    run's memory (RLIMIT_AS cannot: shadow memory), so the sanitizer watches its own RSS and
+    stops the test past the same limit the cgroup would set."""
+    env = dict(SAN_ENV[variant])
+    if no_cgroup:
+        for key in ("ASAN_OPTIONS", "TSAN_OPTIONS"):
+            if key in env:
+                env[key] += ":hard_rss_limit_mb=%d" % (LIM["mem_test"] >> 20)
+    return env
 
 
 class Grader:
@@ -867,7 +880,8 @@ class Grader:
                 wall = LIM["wall_plain"] if v == "plain" else LIM["wall_san"]
                 rr = self.sb.run(["/box/test", "--one", name], [("ro", exe, "/box/test")], wall,
                                  LIM["mem_test"], LIM["pids_test"], nonce=nonce,
-                                 env=SAN_ENV[v], cwd="/tmp", sanitized=v != "plain")
+                                 env=san_env(v, self.sb.cg.mode is None), cwd="/tmp",
+                                 sanitized=v != "plain")
                 oc, msg = classify(v, rr, nonce, name)
                 if oc in ("error", "forged"):
                     res["flag"] = True
@@ -1109,6 +1123,11 @@ def grade(args, lessons, cgroups):
         warn("NO CGROUP: memory and process limits fall back to rlimits (RLIMIT_AS for plain "
              "runs only, RLIMIT_NPROC per user); a run's leftovers are found by process group "
              "and pid namespace only. Run as root on a machine with cgroups for real limits.")
+        if args.jobs > 1:
+            # RLIMIT_NPROC counts the user's tasks, not one box's: a fork bomb in one job
+            # would leave the other no process to start. One job at a time.
+            warn("NO CGROUP: grading one submission at a time (--jobs %d ignored)" % args.jobs)
+            args.jobs = 1
     sb = sandbox.Sandbox(cgroups, LIM["fsize"], LIM["nofile"], LIM["out_keep"], LIM["out_max"],
                          args.jobs)
     probe = sb.run(["/bin/true"], [], 20, 64 << 20, 8, cwd="/")

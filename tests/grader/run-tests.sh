@@ -34,7 +34,9 @@ if [ "$rc" != 0 ] || [ ! -s "$tmp/out/grades.csv" ]; then
 else
     grep -m1 '^grade: isolation:' "$tmp/log"
     sed -n '/^01-threads/,$p' "$tmp/log"
-    out=$("$py" tests/grader/corpus/corpus.py check "$tmp/subs" "$tmp/out")
+    nocg=""
+    grep -q 'NO CGROUP' "$tmp/log" && nocg=--no-cgroup
+    out=$("$py" tests/grader/corpus/corpus.py check "$tmp/subs" "$tmp/out" $nocg)
     crc=$?
     printf '%s\n' "$out" | grep '^FAIL' || true
     n=$(printf '%s\n' "$out" | sed -n 's/^corpus: \([0-9]*\) checks passed, \([0-9]*\) failed$/\1 \2/p')
@@ -111,7 +113,10 @@ gp=$!
 running=""
 for _ in $(seq 600); do                  # a guard, not a timing: at most 60 s to see the box
     for p in $(ps -u 65534 -o pid= 2>/dev/null); do
-        grep -qs "course-grader\.$gp/" "/proc/$p/cgroup" && running=$p
+        if grep -qs "course-grader\.$gp/" "/proc/$p/cgroup" ||
+           tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF "$tmp/int-out"; then
+            running=$p
+        fi
     done
     [ -n "$running" ] && break
     kill -0 "$gp" 2>/dev/null || break
@@ -129,7 +134,10 @@ else
 fi
 left=""
 for p in $(ps -u 65534 -o pid= 2>/dev/null); do
-    grep -qs "course-grader\.$gp/" "/proc/$p/cgroup" && left="$left $p"
+    if grep -qs "course-grader\.$gp/" "/proc/$p/cgroup" ||
+       tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF "$tmp/int-out"; then
+        left="$left $p"
+    fi
 done
 stale=$(sed -n 's/^grade: isolation: .* cgroup v[12] at //p' "$tmp/int-log" | tr ',' '\n' |
         while read -r d; do [ -e "$d" ] && printf ' %s' "$d"; done)

@@ -46,12 +46,19 @@ def _kv(path):
 
 class Cgroups:
     """Where this grader may make cgroups: under its own cgroup (nested, so whatever limits the
-    grader itself runs under still apply), in the v1 memory and pids hierarchies or in v2."""
+    grader itself runs under still apply), in the v1 memory and pids hierarchies or in v2.
+    GRADER_CGROUP=v1, v2 or none restricts the choice (to test one kind on a hybrid machine)."""
 
     def __init__(self):
         self.mode = None            # "v1", "v2" or None (rlimits only)
         self.bases = {}             # controller (or "v2") -> our directory
         self.why = ""
+        want = os.environ.get("GRADER_CGROUP", "any")
+        if want not in ("any", "v1", "v2", "none"):
+            raise ValueError("GRADER_CGROUP must be v1, v2 or none")
+        if want == "none":
+            self.why = "GRADER_CGROUP=none"
+            return
         if os.geteuid() != 0 and os.environ.get("GRADER_CGROUP_TRY") != "1":
             self.why = "not root: no cgroup of our own"
             return
@@ -69,41 +76,76 @@ class Cgroups:
                 for c in parts[1].split(",") if parts[1] else ["v2"]:
                     own[c] = parts[2]
         tag = "%s%d" % (PREFIX, os.getpid())
+        why = []
+        if want in ("any", "v1"):
+            try:
+                self.bases = self._v1(mounts, own, tag)
+                self.mode = "v1"
+                return
+            except OSError as e:
+                why.append(str(e))
+        if want in ("any", "v2"):
+            try:
+                self.bases = {"v2": self._v2(mounts, own, tag)}
+                self.mode = "v2"
+                return
+            except OSError as e:
+                why.append(str(e))
+        self.why = "; ".join(why)
+
+    @staticmethod
+    def _v1(mounts, own, tag):
+        made = {}
         try:
-            v1 = {}
             for ctrl in ("memory", "pids"):
                 mnt = [m for m, fs, opts in mounts if fs == "cgroup" and ctrl in opts]
                 if not mnt or ctrl not in own:
                     raise OSError("no cgroup v1 %s hierarchy" % ctrl)
-                sweep_stale(mnt[0] + own[ctrl].rstrip("/"))
-                base = os.path.join(mnt[0] + own[ctrl].rstrip("/"), tag)
-                os.makedirs(base, exist_ok=True)
-                v1[ctrl] = base
-            self.mode, self.bases = "v1", v1
-            return
-        except OSError as e:
-            self.why = str(e)
-            for b in list(locals().get("v1", {}).values()):
+                parent = mnt[0] + own[ctrl].rstrip("/")
+                sweep_stale(parent)
+                made[ctrl] = os.path.join(parent, tag)
+                os.makedirs(made[ctrl], exist_ok=True)
+            return made
+        except OSError:
+            for b in made.values():
+                remove_tree(b)
+            raise
+
+    @staticmethod
+    def _v2(mounts, own, tag):
+        """In v2 a cgroup can give its children a controller only if its own parent gave it
+        that controller and it holds no process itself. Our own cgroup holds us, so it works
+        only when it is already set up for it (a delegated cgroup: systemd's Delegate=yes);
+        else, as root, at the top of the hierarchy, where the limits of the grader itself
+        no longer cover its boxes. Each candidate is tried for real: a probe cgroup gets its
+        memory and pids limits written, or the next candidate is tried."""
+        mnt = [m for m, fs, opts in mounts if fs == "cgroup2"]
+        if not mnt or "v2" not in own:
+            raise OSError("no cgroup v2 hierarchy")
+        tried = []
+        for m in mnt:
+            for parent in dict.fromkeys([m + own["v2"].rstrip("/"), m]):
+                enabled = _read(os.path.join(parent, "cgroup.subtree_control")).split()
+                if "memory" not in enabled or "pids" not in enabled:
+                    tried.append("%s gives its children %s" % (parent, " ".join(enabled) or
+                                                               "no controller"))
+                    continue
+                sweep_stale(parent)
+                base = os.path.join(parent, tag)
                 try:
-                    os.rmdir(b)
-                except OSError:
-                    pass
-        try:
-            mnt = [m for m, fs, opts in mounts if fs == "cgroup2"]
-            if not mnt or "v2" not in own:
-                raise OSError("no cgroup v2 hierarchy")
-            for m in mnt:
-                ctrls = _read(os.path.join(m + own["v2"].rstrip("/"), "cgroup.controllers")).split()
-                if "memory" in ctrls and "pids" in ctrls:
-                    sweep_stale(m + own["v2"].rstrip("/"))
-                    base = os.path.join(m + own["v2"].rstrip("/"), tag)
                     os.makedirs(base, exist_ok=True)
                     _write(os.path.join(base, "cgroup.subtree_control"), "+memory +pids")
-                    self.mode, self.bases = "v2", {"v2": base}
-                    return
-            raise OSError("cgroup v2 without the memory and pids controllers delegated to us")
-        except OSError as e:
-            self.why += "; " + str(e)
+                    probe = os.path.join(base, "probe")
+                    os.mkdir(probe)
+                    _write(os.path.join(probe, "memory.max"), str(64 << 20))
+                    _write(os.path.join(probe, "pids.max"), "8")
+                    os.rmdir(probe)
+                    return base
+                except OSError as e:
+                    tried.append("%s: %s" % (base, e))
+                    remove_tree(base)
+        raise OSError("cgroup v2 has no place with the memory and pids controllers for us (%s)"
+                      % "; ".join(tried))
 
     def describe(self):
         if self.mode is None:
@@ -246,6 +288,28 @@ class Cgroup:
             else:
                 ok = False
         return ok
+
+
+def tasks_of_user(uid):
+    """How many tasks (threads included: RLIMIT_NPROC counts them) have uid as real user."""
+    n = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        st = _kv_status(os.path.join("/proc", pid, "status"))
+        if st.get("Uid") == uid:
+            n += st.get("Threads", 1)
+    return n
+
+
+def _kv_status(path):
+    """The real uid ("Uid") and thread count ("Threads") of a /proc/PID/status file."""
+    out = {}
+    for line in _read(path, 4096).splitlines():
+        key, _, value = line.partition(":")
+        if key in ("Uid", "Threads") and value.split():
+            out[key] = int(value.split()[0])
+    return out
 
 
 def become_subreaper():
@@ -409,10 +473,13 @@ class Sandbox:
         limits = ["prlimit", "--cpu=%d:%d" % (cpu, cpu + 1), "--fsize=%d" % self.fsize,
                   "--nofile=%d" % self.nofile, "--core=0"]
         if self.cg.mode is None:
-            # No cgroup: rlimits are all there is. The process count is per user, shared by
-            # the parallel jobs; address space is no fence for the sanitizers (they map
-            # terabytes of shadow), so it is set only where it means something.
-            limits.append("--nproc=%d" % (pids * (self.jobs + 1)))
+            # No cgroup: rlimits are all there is. RLIMIT_NPROC caps the tasks of the whole
+            # user, not of this box: the box may add `pids` to what the user runs now (the
+            # other jobs' boxes, a dying fork bomb, the user's own programs when not root).
+            # Address space is no fence for the sanitizers (they map terabytes of shadow),
+            # so it is set only where it means something.
+            uid = BOX_UID if self.root else os.getuid()
+            limits.append("--nproc=%d" % (tasks_of_user(uid) + pids + 4))
             if not sanitized and mem:
                 limits.append("--as=%d" % (mem * 4))
         drop = []
