@@ -110,8 +110,8 @@ build_shared() {
         obj=$dir/$(basename "${src%.c}").o
         if stale "$obj" "$src" $headers tests/"$lesson"/lesson.conf; then
             # Written aside and renamed: a reader never sees half an object file.
-            $CC $base_flags $(san_flags "$v") -Wall -Wextra -Werror $includes -c "$src" -o "$obj.$$" \
-                || { rm -f "$obj.$$"; return 1; }
+            $CC $base_flags $(san_flags "$v") -Wall -Wextra -Werror $includes -c "$src" \
+                -o "$obj.$$" || { rm -f "$obj.$$"; return 1; }
             mv -f "$obj.$$" "$obj" || return 1
         fi
         objs="$objs $obj"

@@ -98,7 +98,8 @@ if [ "$failed" != 0 ]; then
     done
 fi
 # Which isolation the grader's tests had (cgroup v1, v2, or none) says what they proved.
-grep -hm1 '^grade: isolation:' "$logs/grader.log" 2>/dev/null | sed 's/^grade: isolation:/== grader isolation:/'
+grep -hm1 '^grade: isolation:' "$logs/grader.log" 2>/dev/null |
+    sed 's/^grade: isolation:/== grader isolation:/'
 echo "== done in $(( $(date +%s) - start )) s"
 if [ "$skipped" = 0 ]; then
     echo "make test: $passed passed, $failed failed"

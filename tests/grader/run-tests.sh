@@ -107,8 +107,8 @@ cp -r "$tmp/subs/h-loop" "$tmp/int/"
 stale_parent=$(printf '%s\n' "$cgs" | grep -m1 '/pids/' | xargs -r dirname)
 dead=$(sh -c 'echo $$')                   # a pid that no longer runs
 [ -n "$stale_parent" ] && mkdir -p "$stale_parent/course-grader.$dead/box1"
-GRADER_WALL=60 "$py" tests/grader/grade.py "$tmp/int" --lessons 99 --extra-root tests/grader/fixture \
-    --out "$tmp/int-out" > "$tmp/int-log" 2>&1 &
+GRADER_WALL=60 "$py" tests/grader/grade.py "$tmp/int" --lessons 99 \
+    --extra-root tests/grader/fixture --out "$tmp/int-out" > "$tmp/int-log" 2>&1 &
 gp=$!
 running=""
 for _ in $(seq 600); do                  # a guard, not a timing: at most 60 s to see the box

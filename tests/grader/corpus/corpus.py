@@ -180,7 +180,8 @@ def check(root, out, cgroup=True):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "build":
         build(sys.argv[2])
-    elif len(sys.argv) in (4, 5) and sys.argv[1] == "check" and sys.argv[4:] in ([], ["--no-cgroup"]):
+    elif (len(sys.argv) in (4, 5) and sys.argv[1] == "check" and
+          sys.argv[4:] in ([], ["--no-cgroup"])):
         n, fails = check(sys.argv[2], sys.argv[3], cgroup=len(sys.argv) == 4)
         for f in fails:
             print("FAIL  " + f)
