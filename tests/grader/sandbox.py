@@ -180,7 +180,8 @@ def remove_tree(top):
                 os.rmdir(d)
             except OSError:
                 pass                          # not empty yet, or already gone
-        time.sleep(0.02)
+        if os.path.isdir(top):
+            time.sleep(0.02)                  # killed processes take a moment to leave
     return not os.path.isdir(top)
 
 
@@ -275,19 +276,8 @@ class Cgroup:
         return not self.pids()
 
     def remove(self):
-        ok = True
-        for d in self.dirs.values():
-            for attempt in range(100):
-                try:
-                    os.rmdir(d)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
-            else:
-                ok = False
-        return ok
+        """Remove the run's cgroups (already emptied by kill_all); True once all are gone."""
+        return all([remove_tree(d) for d in self.dirs.values()])
 
 
 def tasks_of_user(uid):
