@@ -8,7 +8,8 @@
 # on this exit status.
 #
 # Environment: CC (default gcc), FAST=1 (stop at the first failing test: for mutants),
-# QUIET=1 (print only failures and the summary), GUARD_SECONDS (per-test guard).
+# QUIET=1 (print only failures and the summary), GUARD_SECONDS (per-test guard),
+# KEEP_BINARY=path (a copy of the plain test program, for valgrind: tests/valgrind-tests.sh).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 top=$PWD
@@ -168,6 +169,10 @@ for v in $variants; do
     [ -x "$dir/$v/test-$key" ] && ! stale "$dir/$v/test-$key" "$dir/$v/impl-$key.o" ||
         fail "the $v build failed: $(cat "$dir/$v/impl-$key.err" "$dir/$v/link-$key.err" 2>/dev/null | head -5)"
 done
+# A copy, taken under the lock: the program itself is rebuilt by the next check of this file.
+if [ -n "${KEEP_BINARY:-}" ]; then
+    cp "$dir/plain/test-$key" "$KEEP_BINARY" || fail "cannot copy the test program to $KEEP_BINARY"
+fi
 
 results=$dir/results-$key
 : > "$results"
