@@ -20,7 +20,8 @@ export CC
 
 LESSONS := $(patsubst lessons/%/,%,$(sort $(wildcard lessons/[0-9][0-9]-*/)))
 DEB_PACKAGES := make gcc clang pkg-config libuv1-dev libcmocka-dev gnuplot-nox pandoc \
-                valgrind inotify-tools python3 bubblewrap binutils util-linux
+                valgrind inotify-tools python3 bubblewrap binutils util-linux \
+                libboost-context-dev wrk nginx-light weasyprint epubcheck gdb strace
 PKGS := libuv cmocka
 
 # ---------------------------------------------------------------- set-up
@@ -63,14 +64,18 @@ BENCH_SRC := $(wildcard plots/[0-9][0-9]-*/*.c)
 BENCH_BIN := $(patsubst plots/%.c,build/bench/%,$(BENCH_SRC))
 benches: deps $(BENCH_BIN)
 BENCH_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread -g -O2
-# A benchmark links the lesson's reference solution, the shared code and the harness.
+# A benchmark links the lesson's reference solution, the shared code and the harness, and
+# the libraries named by LIBS in plots/NN-topic/bench.conf, if the lesson has one
+# ("LIBS = -lboost_context": a library that pkg-config does not know).
 build/bench/%: plots/%.c plots/bench/harness.c plots/bench/harness.h $(wildcard lessons/common/*.[ch]) \
-               $(wildcard lessons/*/*.h) $(wildcard solutions/*/exercise.c)
+               $(wildcard lessons/*/*.h) $(wildcard solutions/*/exercise.c) \
+               $(wildcard plots/*/bench.conf)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DBENCH_CFLAGS='"$(BENCH_CFLAGS)"' \
 	  -Ilessons/$(*D) -Ilessons/common -Iplots/bench $$(pkg-config --cflags $(PKGS)) -o $@ \
 	  $< plots/bench/harness.c lessons/common/*.c $(wildcard solutions/$(*D)/exercise.c) \
-	  $$(pkg-config --libs libuv) -lm
+	  $$(pkg-config --libs libuv) \
+	  $$(sed -n 's/^LIBS[[:space:]]*=[[:space:]]*//p' plots/$(*D)/bench.conf 2>/dev/null) -lm
 
 # ---------------------------------------------------------------- learner's loop
 .PHONY: check hint progress watch
