@@ -8,8 +8,8 @@
 #   make check L=01 [IMPL=file.c]   test one lesson's exercise (or any file)
 #   make hint L=01 | make progress | make watch L=01
 #   make plots [FULL=1] | make claims | make book | make test-stubs | make clean
-#   make grade SUBMISSIONS=dir      grade a class's submissions in a sandbox
-#   make gradescope [LESSONS="01 02"]  build a Gradescope autograder zip
+#   make grade SUBMISSIONS=dir [L=02 | LESSONS="01 02"]   grade a class in a sandbox
+#   make gradescope [L=02 | LESSONS="01 02"]              build a Gradescope autograder zip
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -18,7 +18,8 @@ CC := gcc
 endif
 export CC
 
-LESSONS := $(patsubst lessons/%/,%,$(sort $(wildcard lessons/[0-9][0-9]-*/)))
+# Every lesson folder. (LESSONS, without _DIRS, is the instructor's filter for grading.)
+LESSON_DIRS := $(patsubst lessons/%/,%,$(sort $(wildcard lessons/[0-9][0-9]-*/)))
 DEB_PACKAGES := make gcc clang pkg-config libuv1-dev libcmocka-dev gnuplot-nox pandoc \
                 valgrind inotify-tools python3 bubblewrap binutils util-linux \
                 libboost-context-dev wrk nginx-light weasyprint epubcheck gdb strace
@@ -53,7 +54,7 @@ all: deps build plots claims book
 build: deps demos benches compile-all
 
 demos: deps
-	@set -e; for l in $(LESSONS); do [ ! -f lessons/$$l/Makefile ] || $(MAKE) -s --no-print-directory -C lessons/$$l; done
+	@set -e; for l in $(LESSON_DIRS); do [ ! -f lessons/$$l/Makefile ] || $(MAKE) -s --no-print-directory -C lessons/$$l; done
 
 # Every C file of the course compiled with $(CC), -Werror: lessons, stubs, solutions,
 # tests, mutants, benchmarks. make test runs it with gcc and with clang.
@@ -113,12 +114,16 @@ test-stubs: deps
 # Untrusted code: built and run in bubblewrap, as an unprivileged user, with limits.
 # See tests/grader/README.md for the threat model.
 SUBMISSIONS ?=
+# Which lessons: LESSONS="01 02" or L=02 (numbers or names, spaces or commas); default: for
+# make grade, the lessons the class submitted; for make gradescope, every lesson.
 LESSONS ?=
+GRADE_LESSONS = $(strip $(subst $(comma), ,$(LESSONS) $(L)))
+comma := ,
 .PHONY: grade gradescope
 grade: deps
-	@tests/grader/grade.sh "$(SUBMISSIONS)"
+	@tests/grader/grade.sh "$(SUBMISSIONS)" $(if $(GRADE_LESSONS),--lessons "$(GRADE_LESSONS)")
 gradescope: deps
-	@tests/grader/gradescope/make-zip.sh "$(LESSONS)"
+	@tests/grader/gradescope/make-zip.sh "$(GRADE_LESSONS)"
 
 .PHONY: clean
 clean:

@@ -22,6 +22,7 @@ import stat
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 import zipfile
@@ -265,6 +266,15 @@ def build_lesson(lesson):
     if p.returncode != 0 or not names or len(set(names)) != len(names):
         raise RuntimeError("cannot list the lesson's tests")
     lesson.tests = names
+
+
+def lesson_filter(text):
+    """LESSONS="01 02", L=2, "01-threads,02": the set of two-digit numbers and full names."""
+    only = set()
+    for x in re.split(r"[\s,]+", text.strip()):
+        if x:
+            only.add("0" + x if re.fullmatch(r"[0-9]", x) else x)
+    return only
 
 
 def discover(roots, only):
@@ -775,7 +785,7 @@ def san_env(variant, no_cgroup):
 class Grader:
     def __init__(self, args, lessons, sb, universe):
         self.args, self.lessons, self.sb, self.universe = args, lessons, sb, universe
-        self.work = os.path.join(args.out, "work")
+        self.work = os.path.join(args.work_root, "work")
 
     def job(self, sub, lesson):
         t0 = time.monotonic()
@@ -788,7 +798,11 @@ class Grader:
             res.update(verdict="rejected", reason="grader error: %s" % str(e)[:200], flag=True,
                        passed=0)
         res["seconds"] = time.monotonic() - t0
-        if res["verdict"] in ("rejected", "missing"):
+        # A human looks at what the grader refused or could not judge, and at a file that was
+        # there but ignored (a link, a duplicate); a lesson the student did not hand in is a
+        # zero with its reason, not a question.
+        if res["verdict"] == "rejected" or (res["verdict"] == "missing" and
+                                            sub.notes.get(lesson.name)):
             res["flag"] = True
         return res
 
@@ -828,7 +842,7 @@ class Grader:
             f.write(" ".join(lesson.ldflags))
         if os.geteuid() == 0:
             os.chown(out, sandbox.BOX_UID, sandbox.BOX_UID)
-        script = os.path.join(HERE, "box-build.sh")
+        script = os.path.join(self.args.work_root, "box-build.sh")   # a copy: see grade_in
         binds = [("ro", src, "/box/src"), ("ro", inc, "/box/include"), ("ro", conf, "/box/conf"),
                  ("ro", script, "/box/build.sh"), ("rw", out, "/box/out")]
         r = self.sb.run(["/bin/sh", "/box/build.sh", "compile"] + lesson.variants, binds,
@@ -1063,14 +1077,24 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     args.out = os.path.abspath(args.out)
+    # What the boxes read (made by us, bound read-only) must be readable by the box user,
+    # whatever umask the instructor's shell has (077 would make every folder 0700).
+    os.umask(0o022)
     if not os.path.isdir(args.submissions):
         print("grade: SUBMISSIONS=%s is not a folder" % args.submissions, file=sys.stderr)
         return 2
-    only = set(x.strip() for x in args.lessons.split(",") if x.strip())
+    only = lesson_filter(args.lessons)
     lessons = discover([TOP] + args.extra_root, only)
+    unknown = sorted(x for x in only if not any(n == x or n[:2] == x for n in lessons))
+    if unknown:
+        print("grade: no lesson %s; the lessons are: %s" % (
+            ", ".join(unknown), " ".join(sorted(discover([TOP] + args.extra_root, set())))),
+            file=sys.stderr)
+        return 2
     if not lessons:
         print("grade: no lesson to grade", file=sys.stderr)
         return 2
+    args.assigned = bool(only)
 
     cgroups = sandbox.Cgroups()
     # SIGTERM (a timeout, a closed terminal) ends the grading like Ctrl-C does: through the
@@ -1136,8 +1160,61 @@ def grade(args, lessons, cgroups):
               "it" % (probe.error, probe.output.decode("utf-8", "replace")[:300]), file=sys.stderr)
         return 2
 
-    trusted_root = os.path.join(args.out, "trusted")
-    shutil.rmtree(trusted_root, ignore_errors=True)
+    subs, reports = collect(args.submissions, sorted(lessons))
+    if not args.assigned:
+        # No LESSONS= or L=: grade the lessons this class handed in (in at least one
+        # submission), not a row per student for every lesson of the course.
+        sent = set()
+        for sub in subs.values():
+            sent |= set(sub.files) | set(sub.notes)
+        if not sent:
+            say("grade: no submission holds a lessons/NN-topic/exercise.c; nothing to grade")
+        for n in sorted(set(lessons) - sent):
+            del lessons[n]
+        if lessons:
+            say("grade: grading the lessons the class handed in: %s (LESSONS= or L= to choose)"
+                % " ".join(sorted(lessons)))
+    # The boxes' folders (the course's test objects, each job's copy of the student's file)
+    # live apart from the checkout and from --out, which may sit in a folder only its owner can
+    # enter (/root, a Debian home: 0700): the box user, who binds them into its boxes, must
+    # reach them. A fresh folder under $GRADER_WORK or $TMPDIR (default /tmp), 0711: others may
+    # pass through it, not list it; it is removed at the end (GRADER_KEEP=1 keeps it).
+    try:
+        args.work_root = make_work_root()
+    except OSError as e:
+        print("grade: cannot make the work folder: %s" % e, file=sys.stderr)
+        return 2
+    try:
+        return grade_in(args, lessons, sb, subs, reports)
+    finally:
+        if os.environ.get("GRADER_KEEP") == "1":
+            say("grade: the boxes' folders are kept in %s (GRADER_KEEP=1)" % args.work_root)
+        else:
+            shutil.rmtree(args.work_root, ignore_errors=True)
+
+
+def make_work_root():
+    base = os.environ.get("GRADER_WORK") or tempfile.gettempdir()
+    root = tempfile.mkdtemp(prefix="course-grader.", dir=base)
+    os.chmod(root, 0o711)
+    d = os.path.dirname(os.path.abspath(root))
+    while True:
+        if os.geteuid() == 0 and os.stat(d).st_mode & 0o001 == 0:
+            shutil.rmtree(root, ignore_errors=True)
+            raise OSError("%s is not searchable by others, so the box user cannot reach %s "
+                          "(set GRADER_WORK to a folder it can reach, e.g. /tmp)" % (d, root))
+        if d == "/":
+            return root
+        d = os.path.dirname(d)
+
+
+def grade_in(args, lessons, sb, subs, reports):
+    """The grading proper, once the work folder exists (grade() removes it afterwards)."""
+    trusted_root = os.path.join(args.work_root, "trusted")
+    os.makedirs(trusted_root)
+    # Everything a box binds comes from the work folder, never from the checkout.
+    shutil.copyfile(os.path.join(HERE, "box-build.sh"), os.path.join(args.work_root,
+                                                                      "box-build.sh"))
     t_build = time.monotonic()
 
     def prep(lesson):
@@ -1163,19 +1240,8 @@ def grade(args, lessons, cgroups):
     good = sorted(n for n, l_ in lessons.items() if not l_.error)
     say("grade: lessons %s (course side built in %.1f s)" % (", ".join(good) or "none",
                                                             time.monotonic() - t_build))
-    os.chmod(args.out, 0o755)
-    # The box user must be able to reach the job folders that get bound into its boxes.
-    d = args.out
-    while d != "/":
-        if os.stat(d).st_mode & 0o001 == 0:
-            print("grade: %s is not searchable by others; the box user cannot reach the work "
-                  "folders (use --out elsewhere)" % d, file=sys.stderr)
-            return 2
-        d = os.path.dirname(d)
-    for d in (trusted_root,):
-        os.chmod(d, 0o755)
+    os.chmod(trusted_root, 0o755)
 
-    subs, reports = collect(args.submissions, sorted(lessons))
     grader = Grader(args, lessons, sb, universe)
     jobs = [(subs[s], lessons[n]) for s in sorted(subs) for n in sorted(lessons)]
     # Real work first and longest first would balance better; sorted keeps runs comparable.
@@ -1195,8 +1261,6 @@ def grade(args, lessons, cgroups):
 
     run_parallel(one, jobs, args.jobs, sb.stop)
     elapsed = time.monotonic() - t0
-    if os.environ.get("GRADER_KEEP") != "1":
-        shutil.rmtree(os.path.join(args.out, "work"), ignore_errors=True)
     write_outputs(args.out, results, lessons, subs)
     with open(os.path.join(args.out, "reports.txt"), "w") as f:
         f.write("".join(line + "\n" for line in reports))

@@ -3,7 +3,8 @@
 # Gradescope that runs the same grader (tests/grader/grade.py) on one submission and writes
 # the same results.json.
 # Build: nothing
-# Run:   tests/grader/gradescope/make-zip.sh [LESSONS]   (e.g. 01,02; default: every lesson)
+# Run:   tests/grader/gradescope/make-zip.sh [LESSONS]   (e.g. "01 02", 01,02, 2 or 02-races;
+#        default: every lesson)
 #        -> build/gradescope/autograder.zip (upload it as the assignment's autograder)
 #
 # The zip holds what grading needs and nothing more: the lessons' exercise.h and stubs,
@@ -11,14 +12,31 @@
 # (without its corpus). Never the solutions, never the mutants.
 set -eu
 cd "$(dirname "$0")/../../.."
-lessons=${1:-}
+# "01 02", "1,2" and "02-races" all name lessons: one comma-separated list of two-digit
+# numbers and full names, each of which must name a lesson.
+lessons=""
+for x in ${1//,/ }; do
+    case $x in [0-9]) x=0$x ;; esac
+    known=""
+    for d in tests/"${x%%-*}"-*/; do
+        [ -d "$d" ] || continue
+        d=$(basename "$d")
+        case $x in "$d" | "${d%%-*}") known=$d ;; esac
+    done
+    [ -n "$known" ] || {
+        echo "gradescope: no lesson '$x'; the lessons are: $(cd tests && ls -d [0-9][0-9]-* | tr '\n' ' ')" >&2
+        exit 2
+    }
+    lessons="$lessons,$x"
+done
+lessons=${lessons#,}
 out=${GRADESCOPE_OUT:-build/gradescope}
 stage=$out/stage
 rm -rf "$stage" "$out/autograder.zip"
 mkdir -p "$stage/course/lessons" "$stage/course/tests"
 cp -r lessons/common "$stage/course/lessons/"
 cp -r tests/common "$stage/course/tests/"
-n=0
+n=0 packaged=""
 for d in tests/[0-9][0-9]-*/; do
     l=$(basename "$d")
     if [ -n "$lessons" ]; then
@@ -29,6 +47,7 @@ for d in tests/[0-9][0-9]-*/; do
     cp "$d"lesson.conf "$d"test_*.c "$stage/course/tests/$l/"
     cp "lessons/$l/exercise.h" "lessons/$l/exercise.c" "$stage/course/lessons/$l/"
     n=$((n + 1))
+    packaged="${packaged:+$packaged,}$l"
 done
 [ "$n" -gt 0 ] || { echo "gradescope: no lesson to package" >&2; exit 1; }
 mkdir -p "$stage/course/tests/grader"
@@ -36,7 +55,8 @@ cp tests/grader/*.py tests/grader/*.sh tests/grader/harness.c tests/grader/READM
     "$stage/course/tests/grader/"
 cp -r tests/grader/policy "$stage/course/tests/grader/"
 cp tests/grader/gradescope/setup.sh tests/grader/gradescope/run_autograder "$stage/"
-printf '%s\n' "${lessons}" > "$stage/lessons.txt"
+# The assignment: every packaged lesson gets a row in each student's results, handed in or not.
+printf '%s\n' "$packaged" > "$stage/lessons.txt"
 chmod +x "$stage/setup.sh" "$stage/run_autograder"
 # Python's zipfile (no zip package needed); sorted names and fixed times: the same course gives
 # the same zip. Executable bits are kept (Gradescope runs setup.sh and run_autograder).
@@ -55,4 +75,4 @@ with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr(info, f.read())
 PY
 rm -rf "$stage"
-echo "gradescope: wrote $out/autograder.zip ($n lessons; upload it as the autograder)"
+echo "gradescope: wrote $out/autograder.zip ($n lesson(s); upload it as the autograder)"
