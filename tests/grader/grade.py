@@ -58,6 +58,7 @@ LIM = {
     "feedback_max": 16 << 10,
 }
 
+HUNG_ENOUGH = 2   # after this many tests of the plain run hung, the others are not run
 VERDICT_ORDER = ["memory", "timeout", "crash", "race", "failing"]
 ALL_VERDICTS = ["ok", "failing", "compile-error", "timeout", "memory", "crash", "race",
                 "rejected", "missing"]
@@ -699,6 +700,11 @@ def classify(variant, r, nonce, name):
     out = r.output.decode("utf-8", "replace")
     if r.error:
         return "error", "the grader could not run this test (%s); a human will look" % r.error
+    if r.stuck:
+        hint = (": " + r.hint) if r.hint else ""
+        return "timeout", ("stuck: every thread of the test waited and none made progress for "
+                           "%.1f s (a deadlock or a lost wake-up?); the grader stopped it%s" % (
+                               sandbox.SETTLE, hint))
     if r.timed_out or r.cpu_limit:
         hint = (": " + r.hint) if r.hint else ""
         return "timeout", "no result within the time limit (the grader stopped it)%s" % hint
@@ -882,6 +888,7 @@ class Grader:
             res["notes"].append(first_lines(err, 20))
             return
         outcomes = {}
+        hung = []          # tests of the plain run that timed out
         for v in lesson.variants:
             exe = os.path.join(out, "test-" + v)
             st = os.lstat(exe)
@@ -890,6 +897,14 @@ class Grader:
             for name in lesson.tests:
                 if name in outcomes and outcomes[name][0] != "pass":
                     continue   # failed already: the sanitizer runs speak only of passing tests
+                if v == "plain" and len(hung) >= HUNG_ENOUGH:
+                    # A submission that hangs hangs again: the rest would each wait out the
+                    # limit. They count as not passed, and the feedback says why.
+                    outcomes[name] = ("timeout", "not run: %s already hung (%s); make those "
+                                      "finish first, then every test runs" % (
+                                          " and ".join(hung), "the grader stops a submission "
+                                          "after %d hung tests" % HUNG_ENOUGH))
+                    continue
                 nonce = secrets.token_hex(24)
                 wall = LIM["wall_plain"] if v == "plain" else LIM["wall_san"]
                 rr = self.sb.run(["/box/test", "--one", name], [("ro", exe, "/box/test")], wall,
@@ -904,6 +919,8 @@ class Grader:
                 label = {"plain": "", "asan": " [AddressSanitizer+UBSan]",
                          "tsan": " [ThreadSanitizer]"}[v]
                 outcomes[name] = (oc, (msg + label) if oc != "pass" else "")
+                if oc == "timeout" and v == "plain":
+                    hung.append(name)
         passed = sum(1 for n in lesson.tests if outcomes[n][0] == "pass")
         res["passed"] = passed
         res["tests"] = [{"name": n, "outcome": outcomes[n][0], "message": outcomes[n][1]}

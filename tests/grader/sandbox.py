@@ -368,10 +368,62 @@ def _high(fd):
 JOIN = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"'
 
 
+# A run whose threads all sleep, and none ran or switched for this long, is stuck (a deadlock,
+# a lost wake-up): it is stopped then, not at its wall-clock limit. A thread waiting for a core
+# is runnable (R), so a loaded machine cannot make a busy run look stuck; a busy loop is left
+# to the wall-clock limit. The same rule as make check's runner (tests/common/runner.c).
+SETTLE = float(os.environ.get("GRADER_SETTLE", "1.0"))
+
+
+def descendants(root):
+    """root and every process below it (by parent pid), from /proc; [] if root is gone."""
+    children = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        st = _read("/proc/%s/stat" % name, 1024)
+        rest = st[st.rfind(")") + 2:].split()
+        if len(rest) > 1 and rest[1].isdigit():
+            children.setdefault(int(rest[1]), []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo += children.get(p, [])
+    return found
+
+
+def progress_of(pids):
+    """(every thread asleep, a signature of what each has done). A thread counts as asleep in
+    state S or D; its signature is its state, CPU time and context switches. A process or
+    thread that ends while we read is skipped (it was not stuck)."""
+    asleep, sig = True, []
+    for p in sorted(pids):
+        try:
+            tids = os.listdir("/proc/%d/task" % p)
+        except OSError:
+            continue
+        for t in sorted(tids):
+            st = _read("/proc/%d/task/%s/stat" % (p, t), 1024)
+            status = _read("/proc/%d/task/%s/status" % (p, t))
+            rest = st[st.rfind(")") + 2:].split()
+            if len(rest) < 13 or not status:
+                continue
+            if rest[0] == "Z":
+                continue
+            if rest[0] not in ("S", "D"):
+                asleep = False
+            switches = [line.split()[1] for line in status.splitlines()
+                        if "ctxt_switches:" in line]
+            sig.append((p, t, rest[0], rest[11], rest[12], tuple(switches)))
+    return asleep and bool(sig), tuple(sig)
+
+
 class Result:
     def __init__(self):
         self.code = None        # exit status of the box (128+N: killed by signal N)
         self.timed_out = False
+        self.stuck = False      # stopped because every thread slept without progress (SETTLE)
         self.cpu_limit = False
         self.overflow = False   # printed more than out_max bytes
         self.oom = False
@@ -545,6 +597,7 @@ class Sandbox:
         status = None
         open_fds = {out_r: "out", hint_r: "hint", ver_r: "ver"}
         hint_buf = b""
+        next_look, same_since, last = start + 0.25, None, None
         while True:
             if cg is not None and status is None:
                 # Every process the box had is remembered, so its zombie can be reaped later
@@ -563,6 +616,14 @@ class Sandbox:
             now = time.monotonic()
             if not open_fds and status is not None:
                 break
+            if status is None and SETTLE > 0 and now >= next_look:
+                next_look = now + 0.25
+                asleep, seen = progress_of(cg.pids() if cg is not None else descendants(pid))
+                if not asleep or seen != last:
+                    same_since, last = (now if asleep else None), seen
+                elif same_since is not None and now - same_since >= SETTLE:
+                    r.stuck = True
+                    deadline = now
             if self.stopping.is_set() and status is None:
                 r.error = "the grader was interrupted"
                 deadline = now
