@@ -64,11 +64,13 @@ compile-all: deps
 BENCH_SRC := $(wildcard plots/[0-9][0-9]-*/*.c)
 BENCH_BIN := $(patsubst plots/%.c,build/bench/%,$(BENCH_SRC))
 benches: deps $(BENCH_BIN)
-BENCH_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread -g -O2
+include lessons/common/build.conf
+BENCH_CFLAGS := $(STD_CFLAGS) $(OWN_WARNINGS) $(RUN_OPT)
 # A benchmark links the lesson's reference solution, the shared code and the harness, and
 # the libraries named by LIBS in plots/NN-topic/bench.conf, if the lesson has one
 # ("LIBS = -lboost_context": a library that pkg-config does not know).
 build/bench/%: plots/%.c plots/bench/harness.c plots/bench/harness.h $(wildcard lessons/common/*.[ch]) \
+               lessons/common/build.conf \
                $(wildcard lessons/*/*.h) $(wildcard solutions/*/exercise.c) \
                $(wildcard plots/*/bench.conf)
 	@mkdir -p $(@D)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tests/compile-all.sh: compile every C file of the course with $CC (default gcc) and
-# -std=c11 -Wall -Wextra -Werror, each with the include path its folder uses. Only
+# tests/compile-all.sh: compile every C file of the course with $CC (default gcc) and the
+# flags of lessons/common/build.conf (-Werror), each with the include path its folder uses. Only
 # compiles (-c); linking is done by the demos', benchmarks' and checks' own builds.
 # Prints one line per file that fails and "compile-all (CC): N passed, M failed".
 set -u
@@ -26,14 +26,16 @@ compile_one() {
     local f=$1 o=$out/${1%.c}.o
     mkdir -p "$(dirname "$o")"
     # shellcheck disable=SC2046
-    if ! $CC -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread -O2 \
-         $(flags_for "$f") $pkg -c "$f" -o "$o" 2> "$o.err"; then
+    if ! $CC $own_flags $(flags_for "$f") $pkg -c "$f" -o "$o" 2> "$o.err"; then
         echo "FAIL  $f"; sed 's/^/      /' "$o.err" | head -20
         return 1
     fi
 }
 export -f compile_one flags_for
-export CC out pkg
+# The flags of lessons/common/build.conf (the same as make's): the course's code, -Werror.
+conf() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" lessons/common/build.conf; }
+own_flags="$(conf STD_CFLAGS) $(conf OWN_WARNINGS) $(conf RUN_OPT)"
+export CC out pkg own_flags
 
 files=$(git ls-files -co --exclude-standard -- 'lessons/*.c' 'solutions/*.c' 'tests/*.c' 'plots/*.c' 2>/dev/null \
         || find lessons solutions tests plots -name '*.c')

@@ -19,7 +19,8 @@ ifeq ($(origin CC),default)
 CC := gcc
 endif
 PKGS ?=
-CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pthread -g -O2 \
+include $(TOP)/lessons/common/build.conf
+CFLAGS := $(STD_CFLAGS) $(OWN_WARNINGS) $(RUN_OPT) \
           -I$(TOP)/lessons/common $(if $(PKGS),$(shell pkg-config --cflags $(PKGS)))
 LDLIBS := $(if $(PKGS),$(shell pkg-config --libs $(PKGS))) -lm
 COMMON_SRC := $(wildcard $(TOP)/lessons/common/*.c)
@@ -30,13 +31,13 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-
 .PHONY: all run valgrind tsan
 all: $(addprefix $(OUT)/,$(DEMOS))
 
-$(OUT)/%: %.c $(COMMON_SRC) $(COMMON_HDR)
+$(OUT)/%: %.c $(COMMON_SRC) $(COMMON_HDR) $(TOP)/lessons/common/build.conf
 	@mkdir -p $(OUT)
 	$(CC) $(CFLAGS) -o $@ $< $(COMMON_SRC) $(LDLIBS)
 
-$(OUT)/tsan/%: %.c $(COMMON_SRC) $(COMMON_HDR)
+$(OUT)/tsan/%: %.c $(COMMON_SRC) $(COMMON_HDR) $(TOP)/lessons/common/build.conf
 	@mkdir -p $(OUT)/tsan
-	$(CC) $(CFLAGS) -O1 -fsanitize=thread -o $@ $< $(COMMON_SRC) $(LDLIBS)
+	$(CC) $(CFLAGS) $(TEST_OPT) $(SAN_tsan) -o $@ $< $(COMMON_SRC) $(LDLIBS)
 
 run: all
 	@set -e; $(foreach d,$(DEMOS),echo "\$$ build/lessons/$(LESSON)/$(d) $(ARGS_$(d))"; \
@@ -49,11 +50,11 @@ valgrind: all
 tsan: $(addprefix $(OUT)/tsan/,$(DEMOS))
 	@set -e; $(foreach d,$(DEMOS),\
 	  if [ -n "$(filter $(d),$(RACY_DEMOS))" ]; then \
-	    if TSAN_OPTIONS=exitcode=66 $(OUT)/tsan/$(d) $(ARGS_$(d)) > $(OUT)/tsan/$(d).log 2>&1; \
+	    if $(RUN_tsan) $(OUT)/tsan/$(d) $(ARGS_$(d)) > $(OUT)/tsan/$(d).log 2>&1; \
 	    then echo "tsan: $(d) races on purpose, but ThreadSanitizer saw no race"; exit 1; \
 	    else echo "tsan: $(d): race reported, as it should be"; fi; \
 	  else \
-	    TSAN_OPTIONS=exitcode=66 $(OUT)/tsan/$(d) $(ARGS_$(d)) > $(OUT)/tsan/$(d).log 2>&1 \
+	    $(RUN_tsan) $(OUT)/tsan/$(d) $(ARGS_$(d)) > $(OUT)/tsan/$(d).log 2>&1 \
 	      || { cat $(OUT)/tsan/$(d).log; echo "tsan: $(d) is not clean"; exit 1; }; \
 	    echo "tsan: $(d): clean"; \
 	  fi;)

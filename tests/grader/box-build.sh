@@ -12,20 +12,20 @@
 #
 # The box holds: /box/src (exercise.c, exercise.h, keep.syms: the names exercise.h declares),
 # /box/include (lessons/common/*.h), /box/trusted/VARIANT/*.o (the course's test objects, link
-# step only), /box/conf (cflags, ldflags: from the lesson's lesson.conf), /box/out (writable).
+# step only), /box/conf (flags: see below), /box/out (writable).
 set -u
 cd /box/out || exit 120
 step=$1
 shift
-cflags=$(cat /box/conf/cflags)
+# The flags come from lessons/common/build.conf and the lesson's lesson.conf, written into
+# /box/conf by grade.py: cflags, ldflags (libraries included), warnings, san-VARIANT.
 ldflags=$(cat /box/conf/ldflags)
-base="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -pthread -fno-common $cflags -I /box/src -I /box/include"
+warnings=$(cat /box/conf/warnings)
+base="$(cat /box/conf/cflags) -I /box/src -I /box/include"
 
 san_flags() {
     case $1 in
-        plain) ;;
-        asan) echo "-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" ;;
-        tsan) echo "-fsanitize=thread" ;;
+        plain | asan | tsan) cat "/box/conf/san-$1" ;;
         *) exit 121 ;;
     esac
 }
@@ -36,7 +36,7 @@ compile)
     for v in "$@"; do
         san=$(san_flags "$v")
         warn=-w
-        [ "$v" = plain ] && warn="-Wall -Wextra"
+        [ "$v" = plain ] && warn=$warnings
         # shellcheck disable=SC2086  # $base and $san are word lists on purpose (here and below)
         if ! gcc $base $san $warn -c /box/src/exercise.c -o "$v.o" 2> "$v.err"; then
             echo "$v" >> failed
@@ -65,7 +65,7 @@ link)
             continue
         fi
         # shellcheck disable=SC2086
-        gcc -pthread $san -o "test-$v" "$v.loc.o" /box/trusted/"$v"/*.o $ldflags -lcmocka -lm \
+        gcc -pthread $san -o "test-$v" "$v.loc.o" /box/trusted/"$v"/*.o $ldflags \
             2>> "link-$v.err" || status=1
     done
     exit $status

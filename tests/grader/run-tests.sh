@@ -13,9 +13,15 @@ py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 tmp=$(mktemp -d /tmp/grader-tests.XXXXXX) || exit 2
 chmod 755 "$tmp"   # the box user must reach the work folders inside
+# The grader's boxes work in a folder of their own (GRADER_WORK): here, inside $tmp, so that a
+# box's processes can be told by the folder in their command line.
+mkdir -m 755 "$tmp/work" "$tmp/int-work"
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 ok() { passed=$((passed + $1)); }
+# Does process $1's command line contain $2? A process that ends meanwhile does not (its /proc
+# entry is gone: no message, no error).
+cmdline_has() { { tr '\0' ' ' < "/proc/$1/cmdline"; } 2> /dev/null | grep -qF -- "$2"; }
 bad() { printf 'FAIL  %s\n' "$*"; failed=$((failed + 1)); }
 
 "$py" tests/grader/corpus/corpus.py markers | while IFS= read -r m; do rm -f -- "$m"; done
@@ -23,8 +29,8 @@ bad() { printf 'FAIL  %s\n' "$*"; failed=$((failed + 1)); }
 
 start=$(date +%s)
 # Short limits: every hostile case that hangs costs its tests this many seconds.
-GRADER_WALL=${GRADER_WALL:-3} GRADER_WALL_SAN=${GRADER_WALL_SAN:-8} \
-    "$py" tests/grader/grade.py "$tmp/subs" --lessons 01,99 --extra-root tests/grader/fixture \
+GRADER_WALL=${GRADER_WALL:-3} GRADER_WALL_SAN=${GRADER_WALL_SAN:-8} GRADER_WORK=$tmp/work \
+    GRADER_KEEP=1 "$py" tests/grader/grade.py "$tmp/subs" --lessons 01,99 --extra-root tests/grader/fixture \
     --out "$tmp/out" > "$tmp/log" 2>&1
 rc=$?
 end=$(date +%s)
@@ -53,7 +59,7 @@ gpid=$(printf '%s\n' "$cgs" | sed -n 's/.*course-grader\.\([0-9]*\)$/\1/p' | hea
 left=""
 for p in $(ps -u 65534 -o pid= 2>/dev/null); do
     if grep -qs "course-grader\.${gpid:-none}/" "/proc/$p/cgroup" ||
-       tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF "$tmp"; then
+       cmdline_has "$p" "$tmp"; then
         left="$left $p"
     fi
 done
@@ -84,10 +90,12 @@ PY
     then ok 1; else bad "results.json is not in Gradescope's format"; fi
 fi
 # The grader's harness refuses to run outside the grader (no nonce pipe): status 2.
-lister=$(ls "$tmp"/out/trusted/01-threads/lister 2>/dev/null)
+lister=$(ls "$tmp"/work/course-grader.*/trusted/01-threads/lister 2>/dev/null)
 if [ -n "$lister" ]; then
     "$lister" --one test_split_run_empty_range > /dev/null 2>&1
     if [ $? = 2 ]; then ok 1; else bad "the harness ran a test without the grader's pipes"; fi
+else
+    bad "no test lister in $tmp/work (GRADER_KEEP=1 keeps the boxes' folders)"
 fi
 # make gradescope: the zip has its two scripts and the lesson 01 tests, never a solution.
 if GRADESCOPE_OUT="$tmp/gs" tests/grader/gradescope/make-zip.sh 01 > /dev/null 2>&1 &&
@@ -107,14 +115,14 @@ cp -r "$tmp/subs/h-loop" "$tmp/int/"
 stale_parent=$(printf '%s\n' "$cgs" | grep -m1 '/pids/' | xargs -r dirname)
 dead=$(sh -c 'echo $$')                   # a pid that no longer runs
 [ -n "$stale_parent" ] && mkdir -p "$stale_parent/course-grader.$dead/box1"
-GRADER_WALL=60 "$py" tests/grader/grade.py "$tmp/int" --lessons 99 \
+GRADER_WALL=60 GRADER_WORK=$tmp/int-work "$py" tests/grader/grade.py "$tmp/int" --lessons 99 \
     --extra-root tests/grader/fixture --out "$tmp/int-out" > "$tmp/int-log" 2>&1 &
 gp=$!
 running=""
 for _ in $(seq 600); do                  # a guard, not a timing: at most 60 s to see the box
     for p in $(ps -u 65534 -o pid= 2>/dev/null); do
         if grep -qs "course-grader\.$gp/" "/proc/$p/cgroup" ||
-           tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF "$tmp/int-out"; then
+           cmdline_has "$p" "$tmp/int-work"; then
             running=$p
         fi
     done
@@ -135,7 +143,7 @@ fi
 left=""
 for p in $(ps -u 65534 -o pid= 2>/dev/null); do
     if grep -qs "course-grader\.$gp/" "/proc/$p/cgroup" ||
-       tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF "$tmp/int-out"; then
+       cmdline_has "$p" "$tmp/int-work"; then
         left="$left $p"
     fi
 done

@@ -7,7 +7,7 @@
 #        default: every lesson)
 #        -> build/gradescope/autograder.zip (upload it as the assignment's autograder)
 #
-# The zip holds what grading needs and nothing more: the lessons' exercise.h and stubs,
+# The zip holds what grading needs and nothing more: the lessons' exercise.h (no stub),
 # lessons/common, tests/common, each lesson's lesson.conf and test_*.c, and tests/grader
 # (without its corpus). Never the solutions, never the mutants.
 set -eu
@@ -45,7 +45,8 @@ for d in tests/[0-9][0-9]-*/; do
     if ! ls "$d"test_*.c > /dev/null 2>&1 || [ ! -f "lessons/$l/exercise.h" ]; then continue; fi
     mkdir -p "$stage/course/tests/$l" "$stage/course/lessons/$l"
     cp "$d"lesson.conf "$d"test_*.c "$stage/course/tests/$l/"
-    cp "lessons/$l/exercise.h" "lessons/$l/exercise.c" "$stage/course/lessons/$l/"
+    # The contract only: the grader never needs a stub (nor anyone's edited exercise.c).
+    cp "lessons/$l/exercise.h" "$stage/course/lessons/$l/"
     n=$((n + 1))
     packaged="${packaged:+$packaged,}$l"
 done
