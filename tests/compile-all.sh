@@ -14,7 +14,7 @@ flags_for() {
     case $f in
         lessons/common/*) echo "-Ilessons/common" ;;
         lessons/*) lesson=${f#lessons/}; lesson=${lesson%%/*}; echo "-Ilessons/$lesson -Ilessons/common" ;;
-        solutions/*) lesson=${f#solutions/}; lesson=${lesson%%/*}; echo "-Isolutions/$lesson -Ilessons/common" ;;
+        solutions/*) lesson=${f#solutions/}; lesson=${lesson%%/*}; echo "-Isolutions/$lesson -Ilessons/$lesson -Ilessons/common" ;;
         tests/common/*) echo "-Itests/common -Ilessons/common" ;;
         tests/*) lesson=${f#tests/}; lesson=${lesson%%/*}; echo "-Ilessons/$lesson -Ilessons/common -Itests/common" ;;
         plots/bench/*) echo "-Iplots/bench -Ilessons/common" ;;

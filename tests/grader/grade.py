@@ -836,7 +836,10 @@ class Grader:
             os.makedirs(d)
         with open(os.path.join(src, "exercise.c"), "wb") as f:
             f.write(data)
-        shutil.copyfile(os.path.join(lesson.lesson_dir, "exercise.h"), os.path.join(src, "exercise.h"))
+        # The contract, and any other header the lesson gives its exercise (co.h in lesson 10).
+        for h in sorted(os.listdir(lesson.lesson_dir)):
+            if h.endswith(".h"):
+                shutil.copyfile(os.path.join(lesson.lesson_dir, h), os.path.join(src, h))
         with open(os.path.join(src, "keep.syms"), "w") as f:
             f.write("".join(n + "\n" for n in sorted(lesson.declared)))
         for h in sorted(os.listdir(os.path.join(TOP, "lessons/common"))):

@@ -45,8 +45,9 @@ for d in tests/[0-9][0-9]-*/; do
     if ! ls "$d"test_*.c > /dev/null 2>&1 || [ ! -f "lessons/$l/exercise.h" ]; then continue; fi
     mkdir -p "$stage/course/tests/$l" "$stage/course/lessons/$l"
     cp "$d"lesson.conf "$d"test_*.c "$stage/course/tests/$l/"
-    # The contract only: the grader never needs a stub (nor anyone's edited exercise.c).
-    cp "lessons/$l/exercise.h" "$stage/course/lessons/$l/"
+    # The contract and the lesson's other headers: the grader never needs a stub (nor
+    # anyone's edited exercise.c).
+    cp "lessons/$l/"*.h "$stage/course/lessons/$l/"
     n=$((n + 1))
     packaged="${packaged:+$packaged,}$l"
 done

@@ -1,0 +1,77 @@
+/* tests/10-stackless-coroutines/mutants/fib_int_fields.c: a known-wrong answer to lesson 10.
+ * BUG: fib_next adds in int arithmetic, so values past 2^31 wrap: exact only up to F(46).
+ * Killed by test_fib_exact_up_to_f90. */
+#include "exercise.h"
+
+#include <stddef.h>
+
+#include "co.h"
+
+void fib_init(struct fib_gen *g)
+{
+    /* co_state 0: the next call starts at CO_BEGIN. a and b are the two values the
+     * generator carries from one call to the next, so they live here, not on the stack. */
+    g->co_state = 0;
+    g->a = 0;
+    g->b = 1;
+}
+
+long fib_next(struct fib_gen *g)
+{
+    CO_BEGIN(g->co_state);
+    for (;;) {
+        CO_YIELD(g->co_state, g->a);
+        /* BUG: int arithmetic (unsigned, so the wrap is defined, but wrong) */
+        unsigned int next = (unsigned int)g->a + (unsigned int)g->b;
+        g->a = g->b;
+        g->b = (long)next;
+    }
+    CO_END(g->co_state);
+    return -1;
+}
+
+int counter_step(struct task *self)
+{
+    /* Recomputed from the struct at every call, so a local is safe here. */
+    long *counter = self->data;
+
+    CO_BEGIN(self->co_state);
+    /* local counts the increments still to make: the loop's state must survive each yield,
+     * so it is a field of the task, never a variable of this function. */
+    while (self->local > 0) {
+        /* Read and write with no yield between them: one thread, and nothing else runs
+         * until we return, so no other task can slip in and have its update overwritten. */
+        *counter += 1;
+        self->local--;
+        CO_YIELD(self->co_state, TASK_YIELDED);   /* after the increment: a clean point */
+    }
+    CO_END(self->co_state);
+    return TASK_DONE;
+}
+
+long sched_run(struct task *tasks, int n)
+{
+    long calls = 0;
+
+    if (tasks == NULL || n <= 0)
+        return 0;
+    /* One pass per round: every unfinished task gets one step, in index order. A task is
+     * finished once its step said TASK_DONE; we record that in its co_state (-1, what
+     * CO_END writes too) instead of trusting the step to do it, since a step function need
+     * not be written with co.h. The rounds end when one finds nothing left to run. */
+    for (;;) {
+        int ran = 0;
+        for (int i = 0; i < n; i++) {
+            struct task *t = &tasks[i];   /* the task itself: its step updates it in place */
+            if (t->co_state == -1)
+                continue;
+            int rc = t->step(t);
+            calls++;
+            ran++;
+            if (rc == TASK_DONE)
+                t->co_state = -1;
+        }
+        if (ran == 0)
+            return calls;
+    }
+}
