@@ -20,7 +20,7 @@ if [ "$seen" -ge "$total" ]; then
     exit 0
 fi
 next=$((seen + 1))
-awk -v n="$next" '/^## Hint /{ on = ($3 == n) } on' "${dir}hints.md"
+awk -v n="$next" '/^## /{ on = ($2 == "Hint" && $3 == n) } on' "${dir}hints.md"
 echo
 echo "(hint $next of $total for $lesson; make hint L=${lesson%%-*} shows the next)"
 echo "$next" > "build/progress/$lesson.hints"
