@@ -5,8 +5,8 @@
 #                        the book, and say where each output is
 #   make test            what CI runs: solutions pass, mutants fail, two compilers, valgrind,
 #                        ThreadSanitizer, benchmarks' data, plots and the book
-#   make check L=01 [IMPL=file.c]   test one lesson's exercise (or any file)
-#   make hint L=01 | make progress | make watch L=01
+#   make check L=01 [IMPL=file.c] [T=test] [FAST=1]   test one lesson's exercise (or any file)
+#   make hint L=01 | make progress | make watch L=01 | make reset L=01
 #   make plots [FULL=1] | make claims | make book | make test-stubs | make clean
 #   make grade SUBMISSIONS=dir [L=02 | LESSONS="01 02"]   grade a class in a sandbox
 #   make gradescope [L=02 | LESSONS="01 02"]              build a Gradescope autograder zip
@@ -27,7 +27,10 @@ PKGS := libuv cmocka
 
 # ---------------------------------------------------------------- set-up
 .PHONY: deps
+# In a copy without .git, the first make keeps the shipped stubs in .pristine/ (never
+# overwritten), for make test's stub checks: tests/pristine-stub.sh.
 deps: build/.deps-ok
+	@tests/pristine-stub.sh --save
 # apt-get when root; otherwise the exact command to type, and stop.
 build/.deps-ok: Makefile
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -71,7 +74,7 @@ BENCH_CFLAGS := $(STD_CFLAGS) $(OWN_WARNINGS) $(RUN_OPT)
 # ("LIBS = -lboost_context": a library that pkg-config does not know).
 build/bench/%: plots/%.c plots/bench/harness.c plots/bench/harness.h $(wildcard lessons/common/*.[ch]) \
                lessons/common/build.conf \
-               $(wildcard lessons/*/*.h) $(wildcard solutions/*/exercise.c) \
+               $(wildcard lessons/*/*.h) $(wildcard plots/*/*.h) $(wildcard solutions/*/exercise.c) \
                $(wildcard plots/*/bench.conf)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DBENCH_CFLAGS='"$(BENCH_CFLAGS)"' \
@@ -81,7 +84,7 @@ build/bench/%: plots/%.c plots/bench/harness.c plots/bench/harness.h $(wildcard 
 	  $$(sed -n 's/^LIBS[[:space:]]*=[[:space:]]*//p' plots/$(*D)/bench.conf 2>/dev/null) -lm
 
 # ---------------------------------------------------------------- learner's loop
-.PHONY: check hint progress watch
+.PHONY: check hint progress watch reset
 check: deps
 	@tests/check.sh "$(L)" "$(IMPL)"
 hint:
@@ -90,6 +93,8 @@ progress: deps
 	@lessons/common/progress.sh
 watch: deps
 	@lessons/common/watch.sh "$(L)" "$(IMPL)"
+reset: deps
+	@lessons/common/reset.sh "$(L)"
 
 # ---------------------------------------------------------------- experiments
 .PHONY: plots claims

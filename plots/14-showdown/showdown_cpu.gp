@@ -1,0 +1,15 @@
+# plots/14-showdown/showdown_cpu.gp: CPU time the server spends per request, one line per server.
+# Variables from plots/bench/env.sh: data (folder), machine (one line).
+set title sprintf("Server CPU time per request vs open connections (user + system, median, min/max bars)\n{/*0.8 %s}", machine)
+set xlabel "Open connections (log scale)"
+set ylabel "CPU time per request (microseconds)"
+set logscale x
+set grid
+set key top left
+set label 1 "coroutines on libuv: not yet (lesson 12)" at graph 0.02, graph 0.04 font ",9"
+set xrange [6:*]
+set yrange [0:*]
+plot data."/showdown_threads.dat" using 1:12:13:14 with yerrorlines lw 2 pt 7 title "thread per connection", \
+     data."/showdown_pool.dat"    using 1:12:13:14 with yerrorlines lw 2 pt 5 title "pool of 2 threads", \
+     data."/showdown_uv.dat"      using 1:12:13:14 with yerrorlines lw 2 pt 9 title "libuv loop", \
+     data."/showdown_nginx.dat"   using 1:12:13:14 with yerrorlines lw 2 pt 11 dt 2 title "nginx, 1 worker"
