@@ -1,0 +1,13 @@
+# plots/08-nonblocking-io/echo_rate.gp: echo round trips per second vs clients, libuv server
+# beside the raw epoll server. Variables from plots/bench/env.sh: data (folder), machine.
+set title sprintf("Echo round trips per second on loopback, 64-byte ping-pong\n{/*0.8 %s}", machine)
+set xlabel "Clients connected at once (log scale)"
+set ylabel "Round trips per second (median, min-max bars)"
+set logscale x
+set xrange [0.5:*]
+set yrange [0:*]
+set grid
+set key top left
+set style data linespoints
+plot data."/echo_rate.dat" using ($1*0.95):2:3:4 with yerrorlines lw 2 pt 7 lc rgb "#4a7ebb" title "libuv server (the lesson's solution)", \
+     ''                    using ($1*1.05):5:6:7 with yerrorlines lw 2 pt 5 lc rgb "#c0504d" title "raw epoll server (epoll\\_echo.h)"
