@@ -1,7 +1,7 @@
 # book/claims-table.awk: turn the output of plots/claims.sh into a Markdown table for the
 # book's last chapter. Input lines: a title, "machine: ...", a blank line, then one line per
 # claim, "%-4s %-34s %s    %s" (id, words, figures, verdict; written by claim_write in
-# plots/bench/harness.c) or "%-4s %-34s not yet measured". Prints nothing and exits 1 if any
+# plots/bench/harness.c) or "%-4s %-34s not yet measured ...". Prints nothing and exits 1 if any
 # line has another shape: book/build.sh then shows the output as it is.
 # -v where="C1=links;C2=links;..." gives the last column (chapters that discuss each claim).
 
@@ -24,9 +24,13 @@ n == 0 && $0 !~ /^C[0-9]+ / {
     next
 }
 {
-    if ($0 !~ /^C[0-9]+ +/ || substr($0, 40, 1) != " " || length($0) < 41) { bad = 1; exit }
-    id = trim(substr($0, 1, 5)); words = trim(substr($0, 6, 34)); rest = substr($0, 41)
-    if (rest == "not yet measured") {
+    if ($0 !~ /^C[0-9]+ +/ || length($0) < 41) { bad = 1; exit }
+    # Words longer than 34 characters push the figures right ("%-34s" pads, never cuts): they
+    # then end at the first space from column 40 on.
+    wend = 39
+    while (substr($0, wend + 1, 1) != " " && wend < length($0)) wend++
+    id = trim(substr($0, 1, 5)); words = trim(substr($0, 6, wend - 5)); rest = substr($0, wend + 2)
+    if (rest ~ /^not yet measured/) {
         figures = ""; verdict = "[not yet measured]{.verdict .none}"
     } else if (match(rest, /    (TRUE|FALSE|HALF-TRUE|DEPENDS)$/)) {
         figures = md(substr(rest, 1, RSTART - 1))

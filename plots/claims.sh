@@ -1,36 +1,45 @@
 #!/usr/bin/env bash
-# plots/claims.sh: print the claims table from build/data/claims/, one line per measured
-# claim (written by the experiments with claim_write), "not yet measured" for the rest.
-# The figures and the verdict words come from the data; nothing here decides a verdict.
+# plots/claims.sh: print the claims table, C1..C16, one line per claim.
+#   plots/claims.sh          the sixteen lines: each combines the figures of every lesson that
+#                            settles the claim, read from the data files of one data set
+#                            ($BENCH_DATA, default build/data: the .dat files the lessons'
+#                            experiments wrote in NN-topic/), with the verdict computed by the
+#                            rule written beside it in plots/claims/claims.py
+#   plots/claims.sh --all    the same, then the per-lesson lines the experiments wrote with
+#                            claim_write/claim into $BENCH_DATA/claims/ (each with the rule of
+#                            its own lesson)
+# Line format (book/claims-table.awk reads it): "%-4s %-34s figures    VERDICT", or
+# "%-4s %-34s not yet measured (run make plots): lesson NN" when a lesson's data is missing.
+# Nothing here decides a verdict.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-dir=build/data/claims
-declare -A words=(
-    [C1]="async is faster: threads cost"  [C2]="threads better for I/O-bound"
-    [C3]="async isolates errors"          [C4]="a thread error affects others"
-    [C5]="threads need more memory"       [C6]="async creates no resources"
-    [C7]="threads parallel, async not"    [C8]="threads ideal for CPU-bound"
-    [C9]="async unfit for CPU-bound"      [C10]="async has no race conditions"
-    [C11]="threads slower for I/O"        [C12]="many threads: switch costs"
-    [C13]="coroutines lighter than threads" [C14]="which is easier to debug"
-    [C15]="threads run in isolation"      [C16]="concurrency vs parallelism"
-)
-machine=$(sed -n 's/^# machine: \(.*UTC\)$/\1/p' build/data/*/*.dat 2>/dev/null | head -n 1)
+all=0
+case ${1:-} in
+    --all) all=1 ;;
+    "") ;;
+    *) echo "usage: plots/claims.sh [--all]" >&2; exit 2 ;;
+esac
+data=${BENCH_DATA:-build/data}   # make test's own data folder when it runs this
+dir=$data/claims
+machine=$(sed -n 's/^# machine: \(.*UTC\)$/\1/p' "$data"/*/*.dat 2>/dev/null | head -n 1)
 echo "Claims of 'Python async vs thread', measured on this machine"
 echo "machine: ${machine:-unknown (run make plots first)}"
-busy=$(grep -l '^# load: .*BUSY' build/data/*/*.dat 2>/dev/null | wc -l)
+busy=$(grep -l '^# load: .*BUSY' "$data"/*/*.dat 2>/dev/null | wc -l)
 if [ "$busy" -gt 0 ]; then
     echo "note: $busy data file(s) were measured while other programs loaded the machine"
-    echo "      (see '# load:' in build/data/*/*.dat); run make plots again on a quiet machine."
+    echo "      (see '# load:' in $data/*/*.dat); run make plots again on a quiet machine."
 fi
 echo
-for i in $(seq 1 16); do
-    id=C$i
-    shown=0
-    for f in "$dir/$id"-*.txt; do
-        [ -e "$f" ] || continue
-        cat "$f"
-        shown=1
+python3 plots/claims/claims.py "$data" || exit $?
+if [ "$all" = 1 ]; then
+    echo
+    echo "per lesson (the lines each experiment wrote into $dir/, by its own rule):"
+    for i in $(seq 1 16); do
+        for f in "$dir/C$i"-*.txt; do
+            [ -e "$f" ] || continue
+            l=${f##*-}
+            printf '%s: ' "${l%.txt}"
+            cat "$f"
+        done
     done
-    [ "$shown" = 1 ] || printf '%-4s %-34s not yet measured\n' "$id" "${words[$id]}"
-done
+fi

@@ -12,5 +12,6 @@ set -eu
 make -s --no-print-directory -C lessons/02-races tsan || echo "note: make -C lessons/02-races tsan did not pass; verdicts use its logs as they are" >&2
 # Keep the threaded demo's report beside the data, for the lesson text.
 cp build/lessons/02-races/tsan/racy.log "$DATA/tsan-racy.txt"
+cp build/lessons/02-races/tsan/coro_race.log "$DATA/tsan-coro.txt"   # for plots/claims (C10, C14)
 "$BIN/bench_lost" "$MODE"
 plot lost.gp lost
