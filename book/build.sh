@@ -3,6 +3,10 @@
 # lessons/NN-topic/README.md that exists, in order, and a last chapter with the claims table.
 #   book/build.sh        -> build/book/index.html (one page, with its plots/ and book.css)
 #                           build/book/course.epub
+#                           build/book/course.pdf  (weasyprint, from the same HTML, print.css)
+# One page with a contents sidebar rather than a page per chapter: the whole course is one
+# search (Ctrl-F) and one file to save, a chapter is still one link (index.html#ch-01-threads,
+# printed below), and the PDF is made from that same page.
 # The pandoc filter book/course.lua does the work: includes code excerpts from the real files,
 # fills measured blocks from build/data/, resolves plot paths, nests the chapters' headings.
 # A missing plot is a warning (the book says "run make plots"); a missing included file or a bad
@@ -10,7 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out=build/book
+# BOOK_DIR, BENCH_DATA, BENCH_PLOTS: make test builds its own book from its own figures
+# (build/test/...), never touching the learner's build/book, build/data and build/plots.
+out=${BOOK_DIR:-build/book}
 start=$(date +%s%N)
 
 if ! command -v pandoc > /dev/null 2>&1; then
@@ -48,7 +54,7 @@ claims_md=$stage/claims.md
     echo "built this book. Each verdict is computed by the experiment from its own figures, by a"
     echo "rule written beside it in the benchmark's source; nothing here is typed in by hand."
     echo
-    if [ -d build/data/claims ]; then
+    if [ -d "${BENCH_DATA:-build/data}/claims" ]; then
         echo "To print the same table in a terminal, run \`make claims\`. To measure again, with more"
         echo "repetitions, run \`make plots FULL=1\`, then \`make book\`."
     else
@@ -89,9 +95,30 @@ claims_md=$stage/claims.md
 BOOK_CHAPTERS=$(printf '%s\n' "${chapters[@]}" "$claims_md")
 export BOOK_CHAPTERS BOOK_OUT=$stage BOOK_INTRO=book/intro.md
 
+# The machine the figures came from, for the first page: the "# machine:" header lines of the
+# data files, without their dates (the most common one; how many files and runs it covers).
+machine=$(
+    data=${BENCH_DATA:-build/data}
+    { grep -h -m1 '^# machine:' "$data"/*/*.dat 2> /dev/null || true; } |
+    awk '{ sub(/^# machine: */, ""); d = ""
+           if (match($0, /, [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]( [0-9:]+)?( UTC)?$/)) {
+               d = substr($0, RSTART + 2); $0 = substr($0, 1, RSTART - 1) }
+           n[$0]++; files++
+           if (d != "") { if (first == "" || d < first) first = d; if (d > last) last = d } }
+         END { if (!files) exit
+               for (m in n) if (n[m] > best) { best = n[m]; top = m }
+               printf "%s", top
+               if (first != "") printf " (%s%s)", first, (last != first ? " to " last : "")
+               printf ". %d data file(s)", files
+               if (best < files) printf "; %d of them from another machine or compiler", files - best
+               print "." }')
+[ -n "$machine" ] || machine="no experiment has run yet: run make plots, then make book."
+export BOOK_MACHINE=$machine
+
 common=(book/intro.md --from markdown --preserve-tabs --lua-filter book/course.lua
         --toc --toc-depth=2 --highlight-style=pygments
         --metadata "date=$(date -u '+%Y-%m-%d')")
+# (book/course.lua puts BOOK_MACHINE under the title: the first page of the HTML, PDF and EPUB.)
 
 # ---------------------------------------------------------------- HTML and EPUB, side by side
 # The filter runs once per output; both at once halves the time on two cores. Only the HTML
@@ -105,14 +132,45 @@ BOOK_QUIET=1 pandoc "${common[@]}" --epub-chapter-level=1 --css book/epub.css \
 epub_pid=$!
 html_ok=1 epub_ok=1
 wait "$html_pid" || html_ok=0
-wait "$epub_pid" || epub_ok=0
 if [ "$html_ok" = 0 ]; then
+    wait "$epub_pid" || true
     echo "book: the HTML build failed (see the messages above); the book was not updated" >&2
     exit 1
 fi
+
+# ---------------------------------------------------------------- PDF, from the same HTML
+# weasyprint renders the page pandoc made, with book/print.css instead of book.css (pages,
+# running heads, contents with page numbers) and each plot as its PNG (weasyprint 57 cannot
+# draw gnuplot's SVG). It starts as soon as the HTML is there, beside the EPUB pass. Without
+# weasyprint the HTML and EPUB are still made, with a note.
+pdf_pid=
+if command -v weasyprint > /dev/null 2>&1; then
+    cp book/print.css "$stage/print.css"
+    to_png=(-e 's/href="book\.css"/href="print.css"/')
+    while IFS= read -r -d '' svg; do
+        rel=${svg#"$stage/"}
+        [ -e "${svg%.svg}.png" ] && to_png+=(-e "s|src=\"$rel\"|src=\"${rel%.svg}.png\"|g")
+    done < <(find "$stage" -name '*.svg' -print0)
+    sed "${to_png[@]}" "$stage/index.html" > "$stage/print.html"
+    weasyprint -q -e utf-8 "$stage/print.html" "$stage/course.pdf" 2> "$stage/pdf.log" &
+    pdf_pid=$!
+else
+    echo "book: note: no PDF: weasyprint is not installed (Debian: sudo apt-get install -y weasyprint)" >&2
+fi
+wait "$epub_pid" || epub_ok=0
 if [ "$epub_ok" = 0 ]; then
+    [ -z "$pdf_pid" ] || wait "$pdf_pid" || true
     echo "book: the EPUB build failed (see the messages above); the book was not updated" >&2
     exit 1
+fi
+pdf_ok=0
+if [ -n "$pdf_pid" ]; then
+    if wait "$pdf_pid"; then
+        pdf_ok=1
+    else
+        grep -v '^WARNING' "$stage/pdf.log" | tail -n 15 >&2
+        echo "book: the PDF build failed (weasyprint, messages above); the HTML and EPUB are built" >&2
+    fi
 fi
 
 # Into place: the folders first (plots the page shows), the page and the EPUB last.
@@ -125,8 +183,17 @@ done
 mv -f "$stage/book.css" "$stage/claims.md" "$out/"
 mv -f "$stage/index.html" "$out/index.html"
 mv -f "$stage/course.epub" "$out/course.epub"
+if [ "$pdf_ok" = 1 ]; then mv -f "$stage/course.pdf" "$out/course.pdf"; else rm -f "$out/course.pdf"; fi
 
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "book: ${#chapters[@]} lesson chapter(s) + intro + claims, built in ${ms} ms"
-echo "book: HTML  $out/index.html   (open file://$PWD/$out/index.html)"
+case $out in /*) url=file://$out ;; *) url=file://$PWD/$out ;; esac
+echo "book: HTML  $out/index.html   (open $url/index.html)"
 echo "book: EPUB  $out/course.epub"
+[ "$pdf_ok" = 1 ] && echo "book: PDF   $out/course.pdf"
+# A chapter with the reader's own figures in its measured blocks is one link (issue 8).
+[ ${#chapters[@]} -gt 0 ] && first=$(basename "$(dirname "${chapters[0]}")") &&
+    echo "book: one lesson: open $url/index.html#ch-$first (any lesson: #ch-NN-topic), or in a terminal: make read L=NN"
+# weasyprint was there and failed: the HTML and EPUB are in place, but the build did not succeed.
+[ -n "$pdf_pid" ] && [ "$pdf_ok" = 0 ] && exit 1
+exit 0

@@ -6,8 +6,16 @@
 #     ```{.c include="lessons/01-threads/hello_threads.c" lines="21-28"}
 #     <exactly lines 21..28 of that file>
 #     ```
+#
+# It also checks line references in the text (outside code blocks): a `file.c:NN` must be
+# followed, in the same paragraph or list item, by a code span quoting that line's code, so
+# the reference fails as soon as line NN no longer holds what the text says:
+#     TSan names `racy.c:23` (`long seen = counter;`) as one side of the race.
+# The file is looked up in the README's folder, then from the top of the checkout, then in
+# lessons/common/. Extensions checked: .c .h .S .sh .py .lua .awk .gp.
 # Prints one line per mismatch (README:line, block number, file, lines, what differs), then
-# "excerpts: N passed, M failed". Exit 0 iff none failed (make test runs it).
+# "excerpts: N passed, M failed; line references: N passed, M failed". Exit 0 iff none
+# failed (make test runs it).
 #   book/check-excerpts.sh [FILE.md ...]   default: book/intro.md and lessons/NN-*/README.md
 # Paths (arguments and include=) are relative to the top of the checkout.
 set -u
@@ -48,12 +56,24 @@ function report(msg) {
         (range == "" ? "(whole file)" : range), msg
     failed++
 }
+# A lesson exercise.c is quoted as the course ships it (the stub), never as a learner
+# has edited it: tests/pristine-stub.sh gives a private copy of the shipped file.
+function source_of(p,    parts, cmd, src) {
+    if (p !~ /^lessons\/[0-9][0-9]-[^\/]*\/exercise\.c$/) return p
+    split(p, parts, "/")
+    cmd = "tests/pristine-stub.sh " parts[2]
+    src = ""
+    cmd | getline src
+    close(cmd)
+    return src != "" ? src : p
+}
 # Compare the block just closed with the file it names.
-function check(    n, i, a, b, parts, line, got) {
+function check(    n, i, a, b, parts, line, got, src) {
     n = 0
-    while ((got = (getline line < path)) > 0) filel[++n] = line
+    src = source_of(path)
+    while ((got = (getline line < src)) > 0) filel[++n] = line
     if (got < 0) { report("no such file (include paths are relative to the top of the checkout)"); return }
-    close(path)
+    close(src)
     if (range == "") { a = 1; b = n }
     else if (range ~ /^[0-9]+-[0-9]+$/) { split(range, parts, "-"); a = parts[1] + 0; b = parts[2] + 0 }
     else if (range ~ /^[0-9]+$/) { a = b = range + 0 }
@@ -74,11 +94,79 @@ function check(    n, i, a, b, parts, line, got) {
     }
     passed++
 }
+# ---- line references: "file.c:NN" in a paragraph, then a code span with text of line NN
+function refreport(ln, ref, msg) {
+    printf "%s:%d: line reference %s: %s\n", para_file, ln, ref, msg
+    rfailed++
+}
+# The file a reference names: beside the README, from the top, or in lessons/common/.
+function ref_path(f,    dir, c) {
+    dir = para_file; sub(/[^\/]*$/, "", dir)
+    if (dir != "" && (getline c < (dir f)) >= 0) { close(dir f); return dir f }
+    if ((getline c < f) >= 0) { close(f); return f }
+    if ((getline c < ("lessons/common/" f)) >= 0) { close("lessons/common/" f); return "lessons/common/" f }
+    return ""
+}
+function flush(    tmp, t, ns, i, k, run, j, p, rest, off, ref, f, n, path, src, line, got, q, ln, m, pos) {
+    t = para; para = ""
+    if (t == "") return
+    # The code spans of the paragraph: a run of k backticks up to the next run of exactly k.
+    ns = 0; i = 1
+    while (i <= length(t)) {
+        if (substr(t, i, 1) != "`") { i++; continue }
+        run = 0; while (substr(t, i + run, 1) == "`") run++
+        j = i + run; k = 0
+        while (j <= length(t)) {
+            if (substr(t, j, 1) == "`") {
+                m = 0; while (substr(t, j + m, 1) == "`") m++
+                if (m == run) { k = j; break }
+                j += m
+            } else j++
+        }
+        if (!k) { i += run; continue }
+        ns++; sstart[ns] = i; stext[ns] = substr(t, i + run, k - i - run)
+        gsub(/^[ \n]+|[ \n]+$/, "", stext[ns]); gsub(/\n/, " ", stext[ns])
+        i = k + run
+    }
+    off = 0; rest = t
+    while (match(rest, /[A-Za-z0-9_.\/-]+\.(c|h|S|sh|py|lua|awk|gp):[0-9]+/)) {
+        pos = off + RSTART; ref = substr(rest, RSTART, RLENGTH)
+        off += RSTART + RLENGTH - 1; rest = substr(rest, RSTART + RLENGTH)
+        if (substr(t, pos - 1, 1) ~ /[A-Za-z0-9_]/) continue
+        tmp = substr(t, 1, pos); ln = para_line + gsub(/\n/, "\n", tmp)
+        f = ref; sub(/:[0-9]+$/, "", f); n = ref; sub(/^.*:/, "", n); n += 0
+        path = ref_path(f)
+        if (path == "") { refreport(ln, ref, "no file " f " beside the README, at the top of the checkout or in lessons/common/"); continue }
+        src = source_of(path); k = 0
+        while ((got = (getline line < src)) > 0) if (++k == n) break
+        close(src)
+        if (k < n) { refreport(ln, ref, path " has only " k " lines"); continue }
+        q = ""; for (i = 1; i <= ns; i++) if (sstart[i] > pos) { q = stext[i]; break }
+        if (q == "" || q ~ /\.(c|h|S|sh|py|lua|awk|gp):[0-9]+/) {
+            refreport(ln, ref, "quote the line after it, in a code span: line " n " of " path " is " show(line))
+            continue
+        }
+        if (index(line, q) == 0) {
+            refreport(ln, ref, "line " n " of " path " is " show(line) ", which does not contain `" q "`")
+            continue
+        }
+        rpassed++
+    }
+}
 FNR == 1 {
     if (infence && isinclude) { report("the block is never closed"); }
+    flush()
     infence = 0; nblock = 0
 }
 {
+    if (!infence) {
+        # Text outside code blocks: gather paragraphs (a list item or heading starts a new one).
+        if ($0 ~ /^[ \t]*$/ || $0 ~ /^ *(```|~~~)/ || $0 ~ /^ *([-*+]|[0-9]+[.)]) / || $0 ~ /^#/) flush()
+        if ($0 !~ /^[ \t]*$/ && $0 !~ /^ *(```|~~~)/) {
+            if (para == "") { para_line = FNR; para_file = FILENAME }
+            para = para (para == "" ? "" : "\n") $0
+        }
+    }
     if (!infence) {
         # An opening fence: 3 or more backticks or tildes, indented any amount (a fence in
         # a nested list item is indented further than 3 spaces).
@@ -115,7 +203,9 @@ FNR == 1 {
 }
 END {
     if (infence && isinclude) report("the block is never closed")
-    printf "excerpts: %d passed, %d failed\n", passed, failed
-    exit (failed > 0)
+    flush()
+    printf "excerpts: %d passed, %d failed; line references: %d passed, %d failed\n", \
+        passed, failed, rpassed, rfailed
+    exit (failed + rfailed > 0)
 }
 ' "${files[@]}"

@@ -19,11 +19,16 @@ Each chapter is read on its own, so the filter always knows which README a block
 Environment: BOOK_CHAPTERS (above), BOOK_OUT (output folder, for copied images), BOOK_QUIET=1
 (no warnings or errors printed, only the exit status: the EPUB pass, which would repeat the
 HTML pass's messages), BOOK_INTRO (the input's path, for
-messages; default book/intro.md). Written for pandoc 2.17 (Debian 12); avoids newer Lua APIs. ]]
+messages; default book/intro.md), BOOK_MACHINE (the machine the figures came from, shown under
+the title). Written for pandoc 2.17 (Debian 12); avoids newer Lua APIs. ]]
 
 local OUT = os.getenv("BOOK_OUT") or "build/book"
 local QUIET = os.getenv("BOOK_QUIET") == "1"
 local INTRO = os.getenv("BOOK_INTRO") or "book/intro.md"
+-- Where the figures are: build/data and build/plots, or the folders make test writes to
+-- (BENCH_DATA, BENCH_PLOTS), so that make test never reads or overwrites the learner's.
+local DATA_DIR = os.getenv("BENCH_DATA") or "build/data"
+local PLOTS_DIR = os.getenv("BENCH_PLOTS") or "build/plots"
 local MEASURED_MAX_LINES = 120   -- a longer data file is cut, with a note saying how much is left
 
 local errors = {}
@@ -163,7 +168,17 @@ local function include_block(cb, ctx)
   local spec = cb.attributes["lines"]
   local attr_text = 'include="' .. path .. '"' .. (spec and (' lines="' .. spec .. '"') or "")
   if path == "" then fail(where .. ": include is empty") return nil end
-  local text = read_file(path)
+  -- A lesson's exercise.c is quoted as the course ships it (the stub), never as the learner
+  -- has edited it: tests/pristine-stub.sh gives a private copy of the shipped file.
+  local source = path
+  local lesson = path:match("^lessons/(%d%d%-[^/]+)/exercise%.c$")
+  if lesson then
+    local p = io.popen("tests/pristine-stub.sh '" .. lesson .. "'")
+    local got = p and p:read("*l")
+    if p then p:close() end
+    if got and got ~= "" then source = got end
+  end
+  local text = read_file(source)
   if not text then
     fail(where .. " {" .. attr_text .. "}: no such file '" .. path ..
          "' (include paths are relative to the top of the checkout)")
@@ -191,6 +206,65 @@ end
 
 -- ------------------------------------------------------------------ (b) measured blocks
 
+-- A data file's columns, lined up: the last "# name name ..." line before the data names them.
+-- Numbers are right-aligned, words left-aligned. Anything that is not one clean table (rows of
+-- different lengths, one column) is shown exactly as written.
+local ALIGN_MAX = 100   -- wider than this when aligned (the PDF's page at 7.5pt): not aligned
+local function align_columns(lines, no_header)
+  local function fields(s) local t = {} for w in s:gmatch("%S+") do t[#t + 1] = w end return t end
+  local header, rows = nil, {}
+  for i, l in ipairs(lines) do
+    if l:match("^%s*#") then
+      if #rows == 0 then header = i end
+    elseif l:match("%S") then
+      rows[#rows + 1] = i
+    end
+  end
+  if #rows == 0 then return lines end
+  local n = #fields(lines[rows[1]])
+  if n < 2 then return lines end
+  local cells, width, numeric = {}, {}, {}
+  for c = 1, n do width[c], numeric[c] = 0, true end
+  for _, i in ipairs(rows) do
+    local f = fields(lines[i])
+    if #f ~= n then return lines end
+    cells[i] = f
+    for c = 1, n do
+      width[c] = math.max(width[c], utf8.len(f[c]) or #f[c])
+      if not f[c]:match("^[-+]?[%d.]+[eE]?[-+]?%d*%%?$") then numeric[c] = false end
+    end
+  end
+  if header and not no_header then
+    local f = fields((lines[header]:gsub("^%s*#%s*", "")))
+    if #f == n then
+      cells[header] = f
+      for c = 1, n do width[c] = math.max(width[c], utf8.len(f[c]) or #f[c]) end
+    end
+  end
+  local total = 2 + 2 * (n - 1)
+  for c = 1, n do total = total + width[c] end
+  if total > ALIGN_MAX then
+    -- Too wide with the column names: line up the numbers only, or leave the file as it is.
+    if no_header or not cells[header or 0] then return lines end
+    return align_columns(lines, true)
+  end
+  local out = {}
+  for i, l in ipairs(lines) do
+    local f = cells[i]
+    if f then
+      local parts = {}
+      for c = 1, n do
+        local pad = string.rep(" ", width[c] - (utf8.len(f[c]) or #f[c]))
+        parts[c] = (numeric[c] and i ~= header) and (pad .. f[c]) or (f[c] .. pad)
+      end
+      out[i] = ((i == header) and "# " or "  ") .. table.concat(parts, "  "):gsub("%s+$", "")
+    else
+      out[i] = l
+    end
+  end
+  return out
+end
+
 local function measured_block(cb, ctx)
   local path = cb.attributes["file"]
   if not path or path == "" then
@@ -203,6 +277,7 @@ local function measured_block(cb, ctx)
     local rel = resolve(ctx.dir, path)
     if rel and exists(rel) then path = rel end
   end
+  path = path:gsub("^build/data/", function() return DATA_DIR .. "/" end)
   local text = read_file(path)
   local classes = { "measured" }
   local label
@@ -210,6 +285,12 @@ local function measured_block(cb, ctx)
     local lines = split_lines(text)
     while #lines > 0 and lines[#lines] == "" do table.remove(lines) end
     local shown = math.min(#lines, MEASURED_MAX_LINES)
+    if path:match("%.dat$") then
+      local first = {}
+      for i = 1, shown do first[i] = lines[i] end
+      local aligned = align_columns(first)
+      for i = 1, shown do lines[i] = aligned[i] end
+    end
     text = table.concat(lines, "\n", 1, shown)
     if shown < #lines then
       text = text .. "\n... (" .. (#lines - shown) .. " more lines in " .. path .. ")"
@@ -239,22 +320,33 @@ local function fix_image(img, ctx)
   local src = img.src
   if is_external(src) or src:sub(1, 5) == "data:" then return img end
   local path = resolve(ctx.dir, src)
+  local in_plots = path and path:match("^build/plots/(.*)$")
+  if in_plots then path = PLOTS_DIR .. "/" .. in_plots end
   if not path or not exists(path) then
     warn(ctx.path .. ": image '" .. src .. "' not found" ..
          (path and (" (looked for " .. path .. ")") or " (outside the checkout)") ..
          "; the book shows a note instead (run make plots)")
     return image_note(ctx, img, path or src)
   end
+  if FORMAT == "plain" then       -- book/chapter.sh, in a terminal: say where the plot is
+    local cap = pandoc.utils.stringify(img.caption)
+    local png = path:gsub("%.svg$", ".png")
+    if png ~= path and exists(png) then path = png end
+    return { pandoc.Str("[plot: " .. (cap ~= "" and (cap .. ": ") or "")), pandoc.Code(path),
+             pandoc.Str("]") }
+  end
   if is_epub() then
     local png = path:gsub("%.svg$", ".png")
     if png ~= path and exists(png) then path = png end
     img.src = path                 -- pandoc embeds it; paths resolve from the checkout's top
   elseif is_html() then
-    local dest = path:match("^build/plots/(.*)$")
-    dest = dest and ("plots/" .. dest) or ("files/" .. path)
+    local dest = in_plots and ("plots/" .. in_plots) or ("files/" .. path)
     if not copy_file(path, OUT .. "/" .. dest) then
       warn(ctx.path .. ": could not copy image " .. path .. " to " .. OUT .. "/" .. dest)
     end
+    -- The PNG beside an SVG goes along: book/build.sh gives it to weasyprint for the PDF.
+    local png = path:gsub("%.svg$", ".png")
+    if png ~= path and exists(png) then copy_file(png, OUT .. "/" .. dest:gsub("%.svg$", ".png")) end
     img.src = dest
   else
     img.src = path
@@ -444,7 +536,8 @@ function Pandoc(doc)
   local texts = { [1] = read_file(INTRO) or "" }
   for path in list:gmatch("[^\n]+") do
     local slug = dirname(path):match("([^/]+)$") or path:gsub("%.md$", "")
-    if path:match("^build/") then slug = path:match("([^/]+)%.md$") end
+    -- Not a lesson README (the claims chapter, written in the build's stage folder): its name.
+    if not path:match("/README%.md$") then slug = path:match("([^/]+)%.md$") or slug end
     add_chapter(path, slug)
   end
   for i, ch in ipairs(chapters) do
@@ -471,6 +564,14 @@ function Pandoc(doc)
     os.exit(1)
   end
   check_links()
+  -- The machine the figures came from, under the title (the first page in every format):
+  -- book/build.sh reads it from the data files' "# machine:" lines.
+  local machine = os.getenv("BOOK_MACHINE")
+  if machine and machine ~= "" then
+    doc.meta["abstract-title"] = pandoc.MetaInlines({ pandoc.Str("Measured on") })
+    doc.meta.abstract = pandoc.MetaBlocks({ pandoc.Para({
+      pandoc.Str("The figures and plots in this book were measured on: "), pandoc.Str(machine) }) })
+  end
   local all = {}
   for i, ch in ipairs(chapters) do
     for _, b in ipairs(ch.blocks) do all[#all + 1] = b end
