@@ -6,7 +6,7 @@
 #   make test            what CI runs: solutions pass, mutants fail, two compilers, valgrind,
 #                        ThreadSanitizer, benchmarks' data, plots and the book
 #   make check L=01 [IMPL=file.c] [T=test] [FAST=1]   test one lesson's exercise (or any file)
-#   make hint L=01 | make progress | make watch L=01 | make reset L=01
+#   make hint L=01 | make progress | make watch L=01 | make reset L=01 | make read L=01
 #   make plots [FULL=1] | make claims | make book | make test-stubs | make clean
 #   make grade SUBMISSIONS=dir [L=02 | LESSONS="01 02"]   grade a class in a sandbox
 #   make gradescope [L=02 | LESSONS="01 02"]              build a Gradescope autograder zip
@@ -22,7 +22,8 @@ export CC
 LESSON_DIRS := $(patsubst lessons/%/,%,$(sort $(wildcard lessons/[0-9][0-9]-*/)))
 DEB_PACKAGES := make gcc clang pkg-config libuv1-dev libcmocka-dev gnuplot-nox pandoc \
                 valgrind inotify-tools python3 bubblewrap binutils util-linux \
-                libboost-context-dev wrk nginx-light weasyprint epubcheck gdb strace
+                libboost-context-dev wrk nginx-light weasyprint epubcheck default-jre-headless \
+                gdb strace
 PKGS := libuv cmocka
 
 # ---------------------------------------------------------------- set-up
@@ -30,7 +31,7 @@ PKGS := libuv cmocka
 # In a copy without .git, the first make keeps the shipped stubs in .pristine/ (never
 # overwritten), for make test's stub checks: tests/pristine-stub.sh.
 deps: build/.deps-ok
-	@tests/pristine-stub.sh --save
+	@[ ! -x tests/pristine-stub.sh ] || tests/pristine-stub.sh --save
 # apt-get when root; otherwise the exact command to type, and stop.
 build/.deps-ok: Makefile
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -106,9 +107,12 @@ claims: deps
 	@plots/claims.sh
 
 # ---------------------------------------------------------------- book
-.PHONY: book
+.PHONY: book read
 book: deps
 	@book/build.sh
+# One chapter in the terminal, with the learner's own figures filled in.
+read: deps
+	@book/chapter.sh "$(L)"
 
 # ---------------------------------------------------------------- tests of the course
 .PHONY: test test-stubs

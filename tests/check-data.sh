@@ -5,9 +5,11 @@
 # PNG and SVG, non-empty. Prints "data: N passed, M failed".
 set -u
 cd "$(dirname "$0")/.." || exit 2
+# make test points these at its own folders (build/test/data, build/test/plots).
+data=${BENCH_DATA:-build/data} plots=${BENCH_PLOTS:-build/plots}
 pass=0 fail=0
 bad() { echo "FAIL  $*"; fail=$((fail + 1)); }
-for f in build/data/*/*.dat; do
+for f in "$data"/*/*.dat; do
     [ -e "$f" ] || continue
     if ! grep -q '^# machine: ' "$f"; then bad "$f: no '# machine:' line"; continue; fi
     msg=$(awk '
@@ -28,10 +30,10 @@ for gp in plots/[0-9][0-9]-*/*.gp; do
     [ -e "$gp" ] || continue
     l=$(basename "$(dirname "$gp")")
     # The experiment names each output; at least one PNG and SVG must exist per script's lesson.
-    if ! ls build/plots/"$l"/*.png > /dev/null 2>&1; then bad "$gp: no PNG in build/plots/$l"; continue; fi
+    if ! ls "$plots/$l"/*.png > /dev/null 2>&1; then bad "$gp: no PNG in $plots/$l"; continue; fi
     pass=$((pass + 1))
 done
-for p in build/plots/*/*.png build/plots/*/*.svg; do
+for p in "$plots"/*/*.png "$plots"/*/*.svg; do
     [ -e "$p" ] || continue
     if [ -s "$p" ]; then pass=$((pass + 1)); else bad "$p is empty"; fi
 done

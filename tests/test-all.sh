@@ -9,13 +9,26 @@
 #   every mutant fails them; every solution's tests run clean under valgrind
 #   every demo runs clean under valgrind and TSan (racy demos must be reported)
 #   every benchmark runs in quick mode and writes well-formed data; every plot is drawn
-#   the book builds and its code excerpts match the source files
-#   the grader's hostile corpus gets the verdicts it must (tests/grader/run-tests.sh)
+#   the book builds in HTML, EPUB and PDF, its excerpts match the files, its plots are
+#   drawn, and epubcheck passes the EPUB (book/check-book.sh)
+#   the grader's hostile corpus gets the verdicts it must (tests/grader/run-tests.sh), every
+#   lesson's reference is graded ok and its stub not (tests/grader/grade-references.sh)
+#   the README's commands, typed as written in a clone under a 0700 folder
+#   (tests/readme-commands.sh)
+# It checks the course, for people changing it; a learner's command is make check. The
+# experiments and the book go to build/test/ (BENCH_DATA, BENCH_PLOTS, BOOK_DIR), and every
+# check of a stub takes the stub as shipped (tests/pristine-stub.sh), so make test neither
+# reads nor overwrites the learner's work.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 logs=build/test-logs
 rm -rf "$logs"
 mkdir -p "$logs"
+# The course's tests measure and draw into folders of their own: a learner's build/data,
+# build/plots and build/book (the figures they read) are never read or overwritten here.
+# (Only the jobs that measure, draw or build the book get these; the others run as typed.)
+own_out="export BENCH_DATA=build/test/data BENCH_PLOTS=build/test/plots BOOK_DIR=build/test/book"
+rm -rf build/test/data build/test/plots
 jobs=$logs/jobs
 : > "$jobs"
 job() { printf '%s\t%s\n' "$1" "$2" >> "$jobs"; }   # job NAME COMMAND
@@ -43,9 +56,14 @@ if [ -x tests/grader/run-tests.sh ]; then
         # Twice: with the cgroups this machine gives, then with none, as a grader that is
         # not root (or has no cgroup of its own) runs. The longest job: it starts first.
         job grader "tests/grader/run-tests.sh && GRADER_CGROUP=none tests/grader/run-tests.sh"
+        # Every lesson's reference graded ok and its shipped stub not ok (a policy that
+        # forgets a call the answer needs shows here), and the README's commands as typed.
+        job grade-references "tests/grader/grade-references.sh"
+        job readme-commands "tests/readme-commands.sh"
     else
         echo "SKIP  grader: bubblewrap cannot start a sandbox on this machine (${sandbox_err//$'\n'/ })"
         echo "      make grade refuses to run here too; on a normal Debian machine as root it works."
+        job readme-commands "SANDBOX=0 tests/readme-commands.sh"
         skipped=1
     fi
 fi
@@ -64,8 +82,8 @@ for l in $lessons; do
         job "demos-tsan-$l" "make -s --no-print-directory -C lessons/$l tsan"
     fi
 done
-job experiments "plots/run.sh --quick && tests/check-data.sh"
-job book "book/build.sh && book/check-excerpts.sh"
+job experiments "$own_out; plots/run.sh --quick && tests/check-data.sh"
+job book "$own_out; book/build.sh && book/check-book.sh"
 total=$(wc -l < "$jobs")
 echo "== $total jobs, $(nproc) at a time (logs in $logs/)"
 run_job() {

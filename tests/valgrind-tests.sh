@@ -12,7 +12,11 @@ QUIET=1 FAST=1 KEEP_BINARY=$bin tests/check.sh "$l" "solutions/$l/exercise.c" > 
 [ -s "$bin" ] || { echo "valgrind-tests: no test program for $l (does the solution build?)"; exit 1; }
 chmod 700 "$bin" || exit 1
 # Each test runs in its own forked process, which stays under valgrind; an error in any
-# of them makes that test exit 99, which the runner reports as a failure.
+# of them makes that test exit 99, which the runner reports as a failure. The runner's
+# stuck rule stays on: valgrind runs one thread at a time, but a thread waiting for its
+# turn waits only while another runs (R) or sleeps in a system call that releases the
+# turn, so "every thread asleep, nothing changed for 1 s" still means a real hang (a
+# deadlocking mutant under valgrind is stopped in about 1 s, as in the plain run).
 GUARD_SECONDS=120 valgrind -q --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
     --child-silent-after-fork=no "$bin" --quiet-pass

@@ -22,5 +22,9 @@ fi
 next=$((seen + 1))
 awk -v n="$next" '/^## /{ on = ($2 == "Hint" && $3 == n) } on' "${dir}hints.md"
 echo
-echo "(hint $next of $total for $lesson; make hint L=${lesson%%-*} shows the next)"
+if [ "$next" -lt "$total" ]; then
+    echo "(hint $next of $total for $lesson; make hint L=${lesson%%-*} shows the next)"
+else
+    echo "(hint $next of $total for $lesson: that was the last one; all are in ${dir}hints.md)"
+fi
 echo "$next" > "build/progress/$lesson.hints"

@@ -43,9 +43,12 @@ run: all
 	@set -e; $(foreach d,$(DEMOS),echo "\$$ build/lessons/$(LESSON)/$(d) $(ARGS_$(d))"; \
 	  $(OUT)/$(d) $(ARGS_$(d)); echo;)
 
+# One verdict line per demo, like tsan: "valgrind: pc: clean", or its report and a failure.
 valgrind: all
-	@set -e; $(foreach d,$(DEMOS),echo "valgrind: $(d) $(ARGS_$(d))"; \
-	  $(VALGRIND) $(OUT)/$(d) $(ARGS_$(d)) > /dev/null;)
+	@set -e; $(foreach d,$(DEMOS),\
+	  $(VALGRIND) --log-file=$(OUT)/$(d).valgrind.log $(OUT)/$(d) $(ARGS_$(d)) > /dev/null \
+	    || { cat $(OUT)/$(d).valgrind.log; echo "valgrind: $(d) is not clean (errors or leaks above)"; exit 1; }; \
+	  echo "valgrind: $(d): clean";)
 
 tsan: $(addprefix $(OUT)/tsan/,$(DEMOS))
 	@set -e; $(foreach d,$(DEMOS),\

@@ -3,7 +3,7 @@
 # (x/y tests) or not started, from the last `make check L=NN` of your own exercise.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-done_n=0 all=0
+done_n=0 all=0 next=""
 printf '%-28s %-24s %s\n' lesson status hints
 for d in lessons/[0-9][0-9]-*/; do
     l=$(basename "$d")
@@ -22,7 +22,12 @@ for d in lessons/[0-9][0-9]-*/; do
     else
         status="not started"
     fi
+    case $status in passed*) ;; *) [ -n "$next" ] || next=$l ;; esac
     printf '%-28s %-24s %s\n' "$l" "$status" "$hints"
 done
 echo
-echo "$done_n of $all lessons passed. Next: make check L=NN (the first that is not passed)."
+if [ -n "$next" ]; then
+    echo "$done_n of $all lessons passed. Next: make check L=${next%%-*}   ($next)"
+else
+    echo "$done_n of $all lessons passed: every lesson is done."
+fi

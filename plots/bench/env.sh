@@ -2,8 +2,12 @@
 # from the top of the checkout, with LESSON and MODE set). Gives the script:
 #   $MODE      --quick or --full, to pass to the benchmark programs
 #   $BIN       where `make benches` put this lesson's programs (build/bench/NN-topic)
-#   $DATA      this lesson's data folder (build/data/NN-topic); BENCH_DATA is exported
-#   $PLOTS     this lesson's plot folder (build/plots/NN-topic)
+#   $DATA      this lesson's data folder ($BENCH_DATA/NN-topic); BENCH_DATA is exported
+#   $PLOTS     this lesson's plot folder ($BENCH_PLOTS/NN-topic)
+# BENCH_DATA and BENCH_PLOTS default to build/data and build/plots; make test sets them to
+# build/test/data and build/test/plots, so it never overwrites the learner's figures. An
+# experiment that reads another lesson's data reads "$BENCH_DATA/NN-topic/...", never
+# build/data/... itself.
 #   plot SCRIPT.gp NAME [gnuplot -e assignments...]
 #              draws plots/NN-topic/SCRIPT.gp into $PLOTS/NAME.png and NAME.svg; the script
 #              gets `data` (the folder $DATA) and `machine` (one line) as variables and must
@@ -11,9 +15,9 @@
 : "${LESSON:?plots/bench/env.sh is sourced by plots/run.sh, which sets LESSON}"
 : "${MODE:=--quick}"
 BIN=build/bench/$LESSON
-DATA=build/data/$LESSON
-PLOTS=build/plots/$LESSON
-export BENCH_DATA=build/data
+export BENCH_DATA=${BENCH_DATA:-build/data} BENCH_PLOTS=${BENCH_PLOTS:-build/plots}
+DATA=$BENCH_DATA/$LESSON
+PLOTS=$BENCH_PLOTS/$LESSON
 mkdir -p "$DATA" "$PLOTS"
 
 plot() {

@@ -2,6 +2,7 @@
  * runner (runner.c) and the grader's (tests/grader/harness.c), so a failing check reads the
  * same words in both. */
 #include "runner.h"
+#include "errname.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -48,6 +49,7 @@ void expect_errno_eq_at(long got, int got_errno, long want, int want_errno, cons
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     snprintf(got_text, sizeof got_text, "%s", strerror(got_errno));
-    fail_at(file, line, "%s returned %ld with errno %d (%s); expected %ld with errno %d (%s)",
-                 what, got, got_errno, got_text, want, want_errno, strerror(want_errno));
+    fail_at(file, line, "%s returned %ld with errno %s (%s); expected %ld with errno %s (%s)",
+                 what, got, errno_name(got_errno), got_text, want, errno_name(want_errno),
+                 strerror(want_errno));
 }
