@@ -9,11 +9,9 @@
 #include <errno.h>
 #include <stdbool.h>
 
-/* TODO 1: is n prime? A prime has exactly two divisors, 1 and itself.
- *   - 0 and 1 are not prime; 2 is the only even prime.
- *   - You only need to try divisors d with d * d <= n, but d * d can overflow a long
- *     when n is near LONG_MAX: compare d <= n / d instead.
- *   - Use long for every number here: int stops at 2147483647. */
+/* TODO 1: true exactly when n is prime: n has exactly two divisors, 1 and n itself.
+ *   It must answer right for every n from 0 to LONG_MAX, with no overflow anywhere, and
+ *   take time in proportion to the square root of n, not to n. (make hint L=00) */
 static bool is_prime_number(long n)
 {
     (void)n;

@@ -30,26 +30,29 @@ static void *run_chunk(void *p)
 
 int split_run(long lo, long hi, int nthreads, range_fn fn, void *arg)
 {
-    /* TODO 1: reject bad arguments with EINVAL (see exercise.h).
-     * TODO 2: decide how many threads run: never more than hi - lo.
-     * TODO 3: allocate one struct chunk and one pthread_t per thread; give chunk i its
-     *         part of [lo, hi) so that the sizes differ by at most one.
-     * TODO 4: start every thread with pthread_create(&tids[i], NULL, run_chunk, &chunks[i]),
-     *         and only then join them all. If a create fails, join the threads already
-     *         started, free what you allocated, and return the error it returned.
+    /* TODO 1: bad arguments (see exercise.h) return EINVAL, and no thread is started.
+     * TODO 2: never more threads than numbers in [lo, hi); lo == hi starts none.
+     * TODO 3: the chunks cover [lo, hi) exactly: each number in one chunk, in order, and
+     *         the sizes differ by at most one. Each chunk runs fn (run_chunk calls it) in
+     *         a thread of its own, all of them alive at the same time; the caller's
+     *         thread runs no chunk.
+     * TODO 4: when split_run returns, every thread it started has been joined and all it
+     *         allocated is freed. If a pthread_create fails, the return value is the error
+     *         that pthread_create returned.
      * run_chunk is here for you; remove these (void) lines when you use the names. */
     (void)lo, (void)hi, (void)nthreads, (void)fn, (void)arg, (void)run_chunk;
     return ENOSYS;
 }
 
-/* TODO 5: a range_fn that counts the primes of its chunk with primes_in_range() and adds
- * the count to a shared total. Several threads add at once: protect the total (a mutex is
- * the lesson 01 way; lesson 02 shows what goes wrong without). */
+/* TODO 5: a range_fn that adds the number of primes in its chunk (primes_in_range()) to
+ * a total shared by all the chunks. Several threads add at the same time: no addition
+ * may be lost, and ThreadSanitizer must find no data race. */
 
 long parallel_count_primes(long lo, long hi, int nthreads)
 {
-    /* TODO 6: EINVAL for lo < 0 (split_run checks the rest), then split_run with your
-     * range_fn; on an error, set errno to it and return -1. */
+    /* TODO 6: the number of primes in [lo, hi), counted by split_run with your range_fn.
+     * -1 and errno EINVAL for lo < 0 or any argument split_run rejects; -1 and errno set
+     * to split_run's error when it fails. */
     (void)lo, (void)hi, (void)nthreads;
     errno = ENOSYS;
     return -1;

@@ -74,8 +74,8 @@ struct shared {
                                           * volatile only makes the compiler really read and
                                           * write it on every turn; it is no fix (see README) */
     /* TODO 1: add what your two counters need, each with a comment saying what guards it:
-     *         for mutex_count, a pthread_mutex_t and the long it guards;
-     *         for atomic_count, an atomic_long (from <stdatomic.h>). */
+     *         mutex_count's counter is guarded by a lock; atomic_count's counter changes
+     *         only in indivisible steps (README section 5). */
 };
 
 /* ---- run nthreads counting threads ---- */
@@ -146,14 +146,14 @@ long racy_count(int nthreads, long iters)
 
 /* ---- mutex_count: yours ---- */
 
-/* TODO 2: write mutex_adds(struct shared *s), racy_adds with the mutex locked around the
- *         read and the write, so that no other thread can come in between them. */
+/* TODO 2: write mutex_adds(struct shared *s): it adds 1 iters times, and no other
+ *         thread's update can fall between the read and the write of one addition. */
 
 long mutex_count(int nthreads, long iters)
 {
-    /* TODO 3: the steps of racy_count, with mutex_adds as the count function; initialise
-     *         the mutex before run_threads and destroy it after, on every path; return the
-     *         counter the mutex guards. */
+    /* TODO 3: the contract of exercise.h (the same checks and errors as racy_count),
+     *         counting with mutex_adds; the exact total every time; whatever you set up is
+     *         released on every path, the error paths included. */
     (void)nthreads, (void)iters;
     errno = ENOSYS;
     return -1;
@@ -161,14 +161,14 @@ long mutex_count(int nthreads, long iters)
 
 /* ---- atomic_count: yours ---- */
 
-/* TODO 4: write atomic_adds(struct shared *s): add 1 to the atomic_long iters times, each
- *         time with ONE call that reads, adds and writes as a single indivisible step.
- *         An atomic_load followed by an atomic_store is two steps again: the race is back. */
+/* TODO 4: write atomic_adds(struct shared *s): it adds 1 iters times with no lock, and
+ *         no other thread's update can fall between the read and the write of one
+ *         addition. */
 
 long atomic_count(int nthreads, long iters)
 {
-    /* TODO 5: the steps of racy_count, with atomic_adds; set the atomic_long to 0 first
-     *         (atomic_init) and return its value with atomic_load. */
+    /* TODO 5: the contract of exercise.h, counting with atomic_adds; the counter starts
+     *         from 0 on every call, and the exact total comes back every time. */
     (void)nthreads, (void)iters;
     errno = ENOSYS;
     return -1;

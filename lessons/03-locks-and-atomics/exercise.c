@@ -8,34 +8,33 @@
 
 void spin_init(struct spinlock *l)
 {
-    /* TODO 1: make the lock free. Choose what held means: 0 free, 1 taken is the usual
-     * choice. The memory may hold anything before this call. */
+    /* TODO 1: afterwards the lock is free, whatever the memory held before this call. You
+     * choose what the values of held mean. */
     (void)l;
 }
 
 void spin_lock(struct spinlock *l)
 {
-    /* TODO 2: take the lock. "Is it free? then I take it" must be ONE indivisible step:
-     * atomic_exchange (or atomic_compare_exchange_strong) reads the old value and writes
-     * the new one at once. A load followed by a store lets two threads both see "free".
-     * TODO 3: if it was taken, wait and try again. Spin on a plain atomic_load until it looks
-     * free, then exchange again (test-and-test-and-set, see README.md).
-     * TODO 4: choose the memory order: taking a lock is an acquire (README.md explains why;
-     * memory_order_relaxed is wrong here, and ThreadSanitizer will tell you so). */
+    /* TODO 2: return only once this thread holds the lock. Two threads that call it at the
+     * same moment on a free lock never both get it.
+     * TODO 3: while the lock is taken, wait; a waiter should not keep writing the lock's
+     * memory over and over (README section 4 says why).
+     * TODO 4: everything the previous holder wrote before its spin_unlock is visible to
+     * this thread once spin_lock returns (the TSan run checks it). */
     (void)l;
 }
 
 bool spin_trylock(struct spinlock *l)
 {
-    /* TODO 5: one attempt, never a loop: true if this call took the lock, false if it was
-     * already taken. On a free lock it must always succeed. */
+    /* TODO 5: never waits: true if this call took the lock, false if it was taken. On a
+     * free lock it always succeeds, and then it makes the same promise as TODO 4. */
     (void)l;
     return false;
 }
 
 void spin_unlock(struct spinlock *l)
 {
-    /* TODO 6: make the lock free again, with a release store, so the next holder sees
-     * everything written inside the critical section. */
+    /* TODO 6: the lock is free again, and everything written while holding it is visible
+     * to the next thread that takes it. */
     (void)l;
 }

@@ -29,9 +29,9 @@ int transfer(struct account *from, struct account *to, long amount)
 {
     /* TODO 5: EINVAL for amount <= 0, and for from == to. Check these before locking
      *         anything: why does from == to matter for the locks?
-     * TODO 6: take both locks, in an order that does not depend on which account is
-     *         "from": every thread must take any two locks in the same order (compare
-     *         the ids; README.md, "Lock ordering").
+     * TODO 6: take both accounts' locks, so that no two transfers can ever wait for each
+     *         other, whichever order their callers name the accounts in (README.md,
+     *         "Lock ordering").
      * TODO 7: with both locks held, and only then, compare from->balance with amount:
      *         too little gives ERANGE and nothing moves; enough (equal is enough) moves
      *         the money.

@@ -11,13 +11,9 @@
 
 #include "check.h"
 
-/* TODO 1: the fields. You need
- *   - a pthread_mutex_t that guards every other field (write that down here),
- *   - two pthread_cond_t: one producers sleep on while the buffer is full, one consumers
- *     sleep on while it is empty,
- *   - the ring: capacity, an array of capacity void * slots, the index of the oldest item
- *     and the number of items,
- *   - a bool closed. */
+/* TODO 1: the fields: what the buffer holds (up to capacity items, oldest first, and
+ * whether it is closed), what guards them (write beside each field which lock), and where
+ * producers and consumers sleep. README.md, section 6, lists the pieces. */
 struct bbuf {
     size_t capacity;
 };
@@ -34,28 +30,35 @@ struct bbuf *bbuf_create(size_t capacity)
 
 int bbuf_put(struct bbuf *b, void *item)
 {
-    /* TODO 3: lock; WHILE the buffer is full and not closed, pthread_cond_wait on the
-     * "not full" condition; closed: unlock, return EPIPE. Otherwise store item behind the
-     * newest one (the index wraps around: % capacity), count it, signal "not empty",
-     * unlock, return 0. (The tests watch pthread_cond_wait to see a thread sleep: wait
-     * with it, never with a busy loop.) */
+    /* TODO 3: what must hold when put returns:
+     *   - 0: item is in the buffer, behind every item put before it;
+     *   - EPIPE: the buffer was closed (before the call, or while it waited), and item
+     *     was not added;
+     *   - while the buffer is full and open, put sleeps in pthread_cond_wait (the tests
+     *     watch that call to see a thread sleep: never a busy loop), and it comes back
+     *     right whatever woke it, even a wake-up nobody sent;
+     *   - a consumer asleep on an empty buffer learns of the new item. */
     (void)b, (void)item;
     return ENOSYS;
 }
 
 int bbuf_get(struct bbuf *b, void **item)
 {
-    /* TODO 4: the mirror image of put: wait WHILE empty and not closed; no item left
-     * (closed and drained): EPIPE. Otherwise take the oldest item, move the head on,
-     * signal "not full". */
+    /* TODO 4: what must hold when get returns:
+     *   - 0: *item is the oldest item, and it has left the buffer;
+     *   - EPIPE: the buffer is closed and empty (items put before close still come out
+     *     first);
+     *   - while the buffer is empty and open, get sleeps, and comes back right whatever
+     *     woke it;
+     *   - a producer asleep on a full buffer learns of the free slot. */
     (void)b, (void)item;
     return ENOSYS;
 }
 
 void bbuf_close(struct bbuf *b)
 {
-    /* TODO 5: under the lock, set closed and wake EVERY waiter on both conditions
-     * (pthread_cond_broadcast: pthread_cond_signal wakes only one). */
+    /* TODO 5: after close, every thread asleep in put or get (however many) wakes and
+     * returns as the contract says, and every later put returns EPIPE. */
     (void)b;
 }
 

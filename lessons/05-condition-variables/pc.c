@@ -1,6 +1,6 @@
-/* lessons/05-condition-variables/pc.c: bounded producer/consumer, one mutex, two condvars.
+/* lessons/05-condition-variables/pc.c: producer/consumer through a one-slot mailbox.
  * Build: make -C lessons/05-condition-variables
- * Run:   build/lessons/05-condition-variables/pc 4 100000 8   # consumers, items, capacity */
+ * Run:   build/lessons/05-condition-variables/pc 4 100000   # consumers, items */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,63 +8,66 @@
 
 #include "check.h"
 
-/* A small bounded queue of longs, private to this demo (the exercise builds the real one).
- * mu guards every field below it. Invariant while mu is free: 0 <= count <= cap. */
-struct queue {
+/* A mailbox that holds at most one long, private to this demo. It is deliberately not the
+ * exercise's design: one slot instead of a ring, and ONE condition variable for both
+ * reasons to wait, so every change must be broadcast (see README, "Signal or broadcast").
+ * mu guards every field below it. */
+struct mailbox {
     pthread_mutex_t mu;
-    pthread_cond_t not_full;    /* producers sleep here while count == cap */
-    pthread_cond_t not_empty;   /* consumers sleep here while count == 0 */
-    long *slot;
-    int cap, head, count;
+    pthread_cond_t changed;     /* broadcast whenever full or done changes */
+    long value;                 /* meaningful only while full */
+    bool full;
     bool done;                  /* no more items will come */
-    long full_waits;            /* how often a producer found the queue full */
-    long empty_waits;           /* how often a consumer found it empty */
+    long put_sleeps;            /* how often the producer found the box full and slept */
+    long take_sleeps;           /* how often a consumer found it empty and slept */
+    long take_wasted;           /* how often a consumer woke and found it empty again */
 };
 
-static void queue_put(struct queue *q, long v)
+static void mailbox_put(struct mailbox *m, long v)
 {
-    PT_CHECK(pthread_mutex_lock(&q->mu));
-    while (q->count == q->cap) {      /* while, never if: see README, "Why while" */
-        q->full_waits++;
-        PT_CHECK(pthread_cond_wait(&q->not_full, &q->mu));
+    PT_CHECK(pthread_mutex_lock(&m->mu));
+    while (m->full) {               /* while, never if: see README, "Why while" */
+        m->put_sleeps++;
+        PT_CHECK(pthread_cond_wait(&m->changed, &m->mu));
     }
-    q->slot[(q->head + q->count) % q->cap] = v;
-    q->count++;
-    PT_CHECK(pthread_cond_signal(&q->not_empty));
-    PT_CHECK(pthread_mutex_unlock(&q->mu));
+    m->value = v;
+    m->full = true;
+    PT_CHECK(pthread_cond_broadcast(&m->changed));
+    PT_CHECK(pthread_mutex_unlock(&m->mu));
 }
 
-/* false when the queue is finished and empty. */
-static bool queue_get(struct queue *q, long *v)
+/* false when the mailbox is finished and empty. */
+static bool mailbox_take(struct mailbox *m, long *v)
 {
-    PT_CHECK(pthread_mutex_lock(&q->mu));
-    while (q->count == 0 && !q->done) {
-        q->empty_waits++;
-        PT_CHECK(pthread_cond_wait(&q->not_empty, &q->mu));
+    PT_CHECK(pthread_mutex_lock(&m->mu));
+    while (!m->full && !m->done) {
+        m->take_sleeps++;
+        PT_CHECK(pthread_cond_wait(&m->changed, &m->mu));
+        if (!m->full && !m->done)
+            m->take_wasted++;   /* another consumer was faster, or it was the producer's turn */
     }
-    bool got = q->count > 0;
+    bool got = m->full;
     if (got) {
-        *v = q->slot[q->head];
-        q->head = (q->head + 1) % q->cap;
-        q->count--;
-        PT_CHECK(pthread_cond_signal(&q->not_full));
+        *v = m->value;
+        m->full = false;
+        PT_CHECK(pthread_cond_broadcast(&m->changed));
     }
-    PT_CHECK(pthread_mutex_unlock(&q->mu));
+    PT_CHECK(pthread_mutex_unlock(&m->mu));
     return got;
 }
 
-static void queue_finish(struct queue *q)
+static void mailbox_finish(struct mailbox *m)
 {
-    PT_CHECK(pthread_mutex_lock(&q->mu));
-    q->done = true;
-    PT_CHECK(pthread_cond_broadcast(&q->not_empty));   /* every consumer must see it */
-    PT_CHECK(pthread_mutex_unlock(&q->mu));
+    PT_CHECK(pthread_mutex_lock(&m->mu));
+    m->done = true;
+    PT_CHECK(pthread_cond_broadcast(&m->changed));   /* every consumer must see it */
+    PT_CHECK(pthread_mutex_unlock(&m->mu));
 }
 
 /* Each consumer adds up what it got; only it writes its struct until it is joined. */
 struct consumer {
     pthread_t tid;
-    struct queue *q;
+    struct mailbox *m;
     long items, sum;
 };
 
@@ -73,7 +76,7 @@ static void *consume(void *arg)
     struct consumer *c = arg;
     long v;
 
-    while (queue_get(c->q, &v)) {
+    while (mailbox_take(c->m, &v)) {
         c->items++;
         c->sum += v;
     }
@@ -82,28 +85,25 @@ static void *consume(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4)
-        die("usage: %s CONSUMERS ITEMS CAPACITY   (e.g. 4 100000 8)", argv[0]);
+    if (argc != 3)
+        die("usage: %s CONSUMERS ITEMS   (e.g. 4 100000)", argv[0]);
     int nc = (int)parse_long_arg(argv[1], "CONSUMERS", 1, 64);
     long items = parse_long_arg(argv[2], "ITEMS", 0, 100000000);
-    int cap = (int)parse_long_arg(argv[3], "CAPACITY", 1, 1000000);
 
-    struct queue q = { .cap = cap };
+    struct mailbox m = { .full = false };
     struct consumer *cs = calloc((size_t)nc, sizeof *cs);
-    q.slot = calloc((size_t)cap, sizeof *q.slot);
-    if (cs == NULL || q.slot == NULL)
+    if (cs == NULL)
         die("out of memory");
-    PT_CHECK(pthread_mutex_init(&q.mu, NULL));
-    PT_CHECK(pthread_cond_init(&q.not_full, NULL));
-    PT_CHECK(pthread_cond_init(&q.not_empty, NULL));
+    PT_CHECK(pthread_mutex_init(&m.mu, NULL));
+    PT_CHECK(pthread_cond_init(&m.changed, NULL));
 
     for (int i = 0; i < nc; i++) {
-        cs[i].q = &q;
+        cs[i].m = &m;
         PT_CHECK(pthread_create(&cs[i].tid, NULL, consume, &cs[i]));
     }
     for (long v = 1; v <= items; v++)   /* the main thread is the producer */
-        queue_put(&q, v);
-    queue_finish(&q);
+        mailbox_put(&m, v);
+    mailbox_finish(&m);
 
     long total = 0, sum = 0;
     for (int i = 0; i < nc; i++) {
@@ -115,12 +115,10 @@ int main(int argc, char **argv)
     /* Every thread is joined: the counters may be read without the lock now. */
     printf("items got: %ld of %ld, sum %ld (expected %ld)\n", total, items, sum,
            items * (items + 1) / 2);
-    printf("producer found the queue full %ld times; consumers found it empty %ld times\n",
-           q.full_waits, q.empty_waits);
-    PT_CHECK(pthread_cond_destroy(&q.not_empty));
-    PT_CHECK(pthread_cond_destroy(&q.not_full));
-    PT_CHECK(pthread_mutex_destroy(&q.mu));
-    free(q.slot);
+    printf("producer slept %ld times; consumers slept %ld times, and %ld of their wake-ups "
+           "found the box empty again\n", m.put_sleeps, m.take_sleeps, m.take_wasted);
+    PT_CHECK(pthread_cond_destroy(&m.changed));
+    PT_CHECK(pthread_mutex_destroy(&m.mu));
     free(cs);
     return total == items && sum == items * (items + 1) / 2 ? 0 : 1;
 }

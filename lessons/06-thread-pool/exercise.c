@@ -27,10 +27,13 @@ struct pool {
 };
 
 /* The function every worker thread runs.
- * TODO 2: loop: lock; wait (in a while loop) while the queue is empty and shutdown has not
- * begun; if the queue is empty now, shutdown has begun: unlock and return. Otherwise take
- * the task at the head, wake one submitter (a slot is free), unlock, and only then call
- * the task: a task may call pool_submit, which takes the same lock. */
+ * TODO 2: what must hold for a worker:
+ *   - it runs queued tasks, oldest first, each task exactly once, for as long as the pool
+ *     lives; while the queue is empty it sleeps (it does not return, and does not spin);
+ *   - it returns only once shutdown has begun and nothing is left in the queue;
+ *   - a task runs while the worker holds no lock (a task may call pool_submit);
+ *   - a submitter asleep on a full queue learns of the slot it freed.
+ * README.md, "The pool you will write", gives the four rules; make hint L=06 the how. */
 static void *worker_main(void *arg)
 {
     (void)arg;
@@ -54,19 +57,20 @@ struct pool *pool_create(int nthreads, size_t queue_capacity)
 
 int pool_submit(struct pool *p, void (*fn)(void *), void *arg)
 {
-    /* TODO 6: EINVAL for fn == NULL. Lock; wait (while loop) while the queue is full and
-     * shutdown has not begun; after the wait, if shutdown has begun, unlock and return EPIPE.
-     * Otherwise put {fn, arg} at the tail, wake one worker, unlock, return 0. */
+    /* TODO 6: EINVAL for fn == NULL. Otherwise what must hold when submit returns:
+     *   - 0: {fn, arg} is queued behind every earlier task, and a sleeping worker learns
+     *     of it;
+     *   - EPIPE: shutdown had begun (before the call, or while it slept), nothing queued;
+     *   - while the queue is full and shutdown has not begun, submit sleeps. */
     (void)p, (void)fn, (void)arg;
     return ENOSYS;
 }
 
 int pool_shutdown(struct pool *p)
 {
-    /* TODO 7: under the lock, set the shutdown flag and wake EVERY waiter: the idle workers
-     * and the blocked submitters (broadcast, not signal). Unlock, then join every worker:
-     * they run what is still queued, then return. Destroy the mutex and the condition
-     * variables, free everything, return 0. */
+    /* TODO 7: when shutdown returns 0: every task queued before it began has run, every
+     * worker has been joined, every submitter that was asleep has returned EPIPE, and the
+     * pool's memory, mutex and condition variables are gone. */
     (void)p;
     return ENOSYS;
 }

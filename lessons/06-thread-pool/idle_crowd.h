@@ -6,9 +6,29 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "check.h"
+#include "proc.h"
+
+/* KernelStack in /proc/meminfo: the kernel's own stacks of every thread on the machine, in
+ * KiB. The kernel adds to that counter in per-CPU batches and folds them into the total
+ * only now and then, so a change of a few stacks (16 KiB each on x86-64) can stay
+ * invisible, and another program's threads ending meanwhile can even make a growth look
+ * negative (one thread once "cost" -64 KiB that way). Writing to /proc/sys/vm/stat_refresh
+ * (root only) folds the batches in first; *exact says whether that worked. */
+static inline long kernel_stack_kib(bool *exact)
+{
+    FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
+    bool folded = false;
+    if (f != NULL) {
+        folded = fputs("1\n", f) >= 0;
+        folded = fclose(f) == 0 && folded;
+    }
+    *exact = folded;
+    return proc_meminfo_field("KernelStack");
+}
 
 struct idle_crowd {
     pthread_t *threads;

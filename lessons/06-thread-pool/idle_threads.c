@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "errname.h"
 #include "idle_crowd.h"
 #include "proc.h"
 
@@ -27,19 +28,27 @@ int main(int argc, char **argv)
         die("stack KiB: %ld is below the 16 KiB minimum (PTHREAD_STACK_MIN)", stack_kib);
 
     long rss0 = proc_status_field("VmRSS"), vm0 = proc_status_field("VmSize");
-    long ks0 = proc_meminfo_field("KernelStack");
+    bool exact0, exact1;
+    long ks0 = kernel_stack_kib(&exact0);
     struct idle_crowd crowd;
     idle_crowd_start(&crowd, n, (size_t)stack_kib * 1024);
     if (crowd.err != 0)
-        printf("pthread_create refused thread %ld: %s; going on with %ld\n", crowd.made + 1,
-               strerror(crowd.err), crowd.made);
+        printf("pthread_create refused thread %ld: %s (%s); going on with %ld\n",
+               crowd.made + 1, errno_name(crowd.err), strerror(crowd.err), crowd.made);
 
     printf("%ld idle threads, stack %s\n", crowd.made, stack_kib ? argv[2] : "default");
     if (crowd.made > 0) {
         printf("threads in this process: %ld\n", proc_thread_count());
         show("resident (VmRSS)", rss0, proc_status_field("VmRSS"), crowd.made);
         show("address space (VmSize)", vm0, proc_status_field("VmSize"), crowd.made);
-        show("kernel stacks (all)", ks0, proc_meminfo_field("KernelStack"), crowd.made);
+        long ks1 = kernel_stack_kib(&exact1);
+        show("kernel stacks (all)", ks0, ks1, crowd.made);
+        if (ks1 < ks0)
+            printf("(kernel stacks: negative, so another program's threads ended meanwhile; "
+                   "this figure is for the whole machine: run it again)\n");
+        else if (!exact0 || !exact1)
+            printf("(kernel stacks: not root, so read in the kernel's per-CPU batches: a few "
+                   "threads may show 0 or less)\n");
     }
     idle_crowd_end(&crowd);
     return 0;

@@ -47,8 +47,8 @@ int main(int argc, char **argv)
 
     double call_ns = (double)(t1 - t0) / (double)n, thread_ns = (double)(t2 - t1) / (double)n;
     printf("%ld tasks, %ld done\n", n, atomic_load(&done));
-    printf("function call:         %10.1f ns per task\n", call_ns);
-    printf("new thread per task:   %10.1f ns per task (create + join)\n", thread_ns);
+    printf("%-18s %10.1f ns per task\n", "function-call:", call_ns);
+    printf("%-18s %10.1f ns per task (create + join)\n", "thread-per-task:", thread_ns);
     printf("a thread per task costs %.0f calls\n", thread_ns / (call_ns > 0 ? call_ns : 1));
     return 0;
 }

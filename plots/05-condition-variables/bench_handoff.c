@@ -233,7 +233,7 @@ int main(int argc, char **argv)
         (void)ns_per_call(calls);
     for (int r = 0; r < b.reps; r++) {
         ns[r] = ns_per_call(calls);
-        fprintf(raw, "call %d %.3f 0\n", r, ns[r]);
+        fprintf(raw, "function-call %d %.3f 0\n", r, ns[r]);
     }
     struct stats call = stats_of(ns, b.reps);
 
@@ -262,19 +262,19 @@ int main(int argc, char **argv)
     /* Every column numeric (tests/check-data.sh); the case numbers are named here and in
      * handoff.gp. */
     FILE *dat = bench_open_data(&b, "case median_ns min_ns max_ns switches_per_handoff");
-    fprintf(dat, "# cases: 0 function call, 1 condvar/1-core, 2 pipe/1-core, "
+    fprintf(dat, "# cases: 0 function-call, 1 condvar/1-core, 2 pipe/1-core, "
                  "3 condvar/2-cores, 4 pipe/2-cores\n");
-    printf("%-16s %12s %12s %12s %16s\n", "case", "median_ns", "min_ns", "max_ns",
-           "switches/hand-off");
+    printf("%-16s %12s %12s %12s %21s\n", "case", "median_ns", "min_ns", "max_ns",
+           "switches_per_handoff");
     fprintf(dat, "0 %.3f %.3f %.3f 0\n", call.median, call.min, call.max);
-    printf("%-16s %12.2f %12.2f %12.2f %16s\n", "function-call", call.median, call.min,
+    printf("%-16s %12.2f %12.2f %12.2f %21s\n", "function-call", call.median, call.min,
            call.max, "0");
     for (int i = 0; i < NROWS; i++) {
         if (!measured[i])
             continue;
         fprintf(dat, "%d %.1f %.1f %.1f %.2f\n", i + 1, rows[i].ns.median,
                 rows[i].ns.min, rows[i].ns.max, rows[i].sw.median);
-        printf("%-16s %12.0f %12.0f %12.0f %16.2f\n", rows[i].label, rows[i].ns.median,
+        printf("%-16s %12.0f %12.0f %12.0f %21.2f\n", rows[i].label, rows[i].ns.median,
                rows[i].ns.min, rows[i].ns.max, rows[i].sw.median);
     }
     bench_close(dat);

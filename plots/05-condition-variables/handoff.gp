@@ -8,7 +8,7 @@ set ylabel 'Time per hand-off (ns, log scale)'
 set xlabel 'Case (a coroutine switch comes with lesson 11)' offset 0,-0.8
 set bmargin 5
 set format y '%.0f'
-set xtics ('function call' 0, "condvar\n1 core" 1, "pipe\n1 core" 2, "condvar\n2 cores" 3, "pipe\n2 cores" 4)
+set xtics ('function-call' 0, "condvar\n1 core" 1, "pipe\n1 core" 2, "condvar\n2 cores" 3, "pipe\n2 cores" 4)
 set logscale y
 set yrange [0.5:*]
 set xrange [-0.7:4.7]

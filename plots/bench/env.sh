@@ -10,8 +10,9 @@
 # build/data/... itself.
 #   plot SCRIPT.gp NAME [gnuplot -e assignments...]
 #              draws plots/NN-topic/SCRIPT.gp into $PLOTS/NAME.png and NAME.svg; the script
-#              gets `data` (the folder $DATA) and `machine` (one line) as variables and must
-#              not set a terminal or an output itself
+#              gets `data` (the folder $DATA) and `machine` (one line, which says BUSY when
+#              the data was measured on a loaded machine) as variables and must not set a
+#              terminal or an output itself
 : "${LESSON:?plots/bench/env.sh is sourced by plots/run.sh, which sets LESSON}"
 : "${MODE:=--quick}"
 BIN=build/bench/$LESSON
@@ -28,6 +29,11 @@ plot() {
     machine=$(sed -n 's/^# machine: \(.*UTC\)$/\1/p' "$DATA"/*.dat 2>/dev/null | head -n 1 |
               sed 's/, \(gcc\|clang\) .*, \([0-9-]* [0-9:]* UTC\)$/, \2/')
     machine=${machine//\'/}
+    # A run on a busy machine says so in every title (the data's "# load:" header line).
+    local busy
+    busy=$(sed -n 's/^# load: \([0-9.]*\) at start (1-minute average, \([0-9]*\) cores): BUSY.*/\1 on \2 cores/p' \
+           "$DATA"/*.dat 2>/dev/null | head -n 1)
+    [ -z "$busy" ] || machine="$machine; BUSY machine: load $busy"
     # gnuplot's enhanced text reads _ as a subscript: escape it.
     local vars="data='$DATA'; machine='${machine//_/\\_}'"
     local a

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "exercise.h"
 #include "fail_inject.h"
+#include "errname.h"
 #include "runner.h"
 
 /* ---- a recorder: every call split_run makes to fn, from any thread ---- */
@@ -132,8 +133,8 @@ static void test_split_run_chunks_tile_the_range(void **state)
         struct recorder *r = recorder_new(cases[i].lo);
         int err = split_run(cases[i].lo, cases[i].hi, cases[i].n, record_call, r);
         if (err != 0)
-            fail_msg("split_run(%ld, %ld, %d) returned %d; expected 0", cases[i].lo, cases[i].hi,
-                     cases[i].n, err);
+            fail_msg("split_run(%ld, %ld, %d) returned %s; expected 0", cases[i].lo, cases[i].hi,
+                     cases[i].n, errno_name(err));
         expect_tiling(r, cases[i].lo, cases[i].hi, cases[i].n);
         recorder_free(r);
     }
@@ -210,7 +211,8 @@ static void test_split_run_empty_range(void **state)
     inject_pthread_create_failure(1000, EAGAIN);
     int err = split_run(7, 7, 4, record_call, r);
     if (err != 0)
-        fail_msg("split_run(7, 7, 4) returned %d; an empty range is not an error (0)", err);
+        fail_msg("split_run(7, 7, 4) returned %s; an empty range is not an error (0)",
+                 errno_name(err));
     if (r->ncalls != 0 || injected_threads_created() != 0)
         fail_msg("split_run(7, 7, 4) started %d threads and called fn %d times; expected none",
                  injected_threads_created(), r->ncalls);
@@ -225,13 +227,13 @@ static void test_split_run_rejects_bad_arguments(void **state)
     int err;
 
     if ((err = split_run(0, 10, 0, record_call, r)) != EINVAL)
-        fail_msg("split_run(0, 10, 0 threads) returned %d; expected EINVAL (%d)", err, EINVAL);
+        fail_msg("split_run(0, 10, 0 threads) returned %s; expected EINVAL", errno_name(err));
     if ((err = split_run(0, 10, -3, record_call, r)) != EINVAL)
-        fail_msg("split_run(0, 10, -3 threads) returned %d; expected EINVAL (%d)", err, EINVAL);
+        fail_msg("split_run(0, 10, -3 threads) returned %s; expected EINVAL", errno_name(err));
     if ((err = split_run(10, 0, 2, record_call, r)) != EINVAL)
-        fail_msg("split_run(10, 0, 2) (lo > hi) returned %d; expected EINVAL (%d)", err, EINVAL);
+        fail_msg("split_run(10, 0, 2) (lo > hi) returned %s; expected EINVAL", errno_name(err));
     if ((err = split_run(0, 10, 2, NULL, r)) != EINVAL)
-        fail_msg("split_run with fn == NULL returned %d; expected EINVAL (%d)", err, EINVAL);
+        fail_msg("split_run with fn == NULL returned %s; expected EINVAL", errno_name(err));
     if (r->ncalls != 0)
         fail_msg("fn was called %d times for bad arguments; expected none", r->ncalls);
     recorder_free(r);
@@ -248,7 +250,7 @@ static void test_split_run_create_failure_joins_started(void **state)
     int err = split_run(0, 100, 5, record_call, r);
     if (err != EAGAIN)
         fail_msg("pthread_create failed with EAGAIN on the third call, but split_run returned "
-                 "%d; return the error pthread_create returned", err);
+                 "%s; return the error pthread_create returned", errno_name(err));
     if (injected_threads_joined() != injected_threads_created())
         fail_msg("after pthread_create failed, %d threads had been started but only %d were "
                  "joined; join the ones already running before returning",
@@ -300,9 +302,9 @@ static void test_parallel_count_primes_rejects_bad_arguments(void **state)
         errno = 0;
         long got = parallel_count_primes(cases[i].lo, cases[i].hi, cases[i].n);
         if (got != -1 || errno != EINVAL)
-            fail_msg("parallel_count_primes(%ld, %ld, %d) (%s) returned %ld with errno %d; "
-                     "expected -1 and errno EINVAL (%d)", cases[i].lo, cases[i].hi, cases[i].n,
-                     cases[i].why, got, errno, EINVAL);
+            fail_msg("parallel_count_primes(%ld, %ld, %d) (%s) returned %ld with errno %s; "
+                     "expected -1 and errno EINVAL", cases[i].lo, cases[i].hi, cases[i].n,
+                     cases[i].why, got, errno_name(errno));
     }
 }
 
@@ -315,7 +317,7 @@ static void test_parallel_count_primes_create_failure(void **state)
     long got = parallel_count_primes(0, 1000, 4);
     if (got != -1 || errno != EAGAIN)
         fail_msg("pthread_create failed with EAGAIN, but parallel_count_primes returned %ld with "
-                 "errno %d; expected -1 and errno EAGAIN (%d)", got, errno, EAGAIN);
+                 "errno %s; expected -1 and errno EAGAIN", got, errno_name(errno));
     if (injected_threads_joined() != injected_threads_created())
         fail_msg("%d threads started, %d joined after the failure", injected_threads_created(),
                  injected_threads_joined());

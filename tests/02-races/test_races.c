@@ -20,6 +20,7 @@
 #include "check.h"
 #include "exercise.h"
 #include "fail_inject.h"
+#include "errname.h"
 #include "runner.h"
 
 typedef long (*counter_fn)(int nthreads, long iters);
@@ -36,8 +37,8 @@ static void expect_exact_counts(counter_fn f, const char *name, int nthreads, lo
         errno = 0;
         long got = f(nthreads, iters);
         if (got == -1)
-            fail_msg("%s(%d, %ld) returned -1 (errno %d: %s); expected %ld", name, nthreads,
-                     iters, errno, strerror(errno), want);
+            fail_msg("%s(%d, %ld) returned -1 (errno %s: %s); expected %ld", name, nthreads,
+                     iters, errno_name(errno), strerror(errno), want);
         if (got < want)
             fail_msg("%s(%d, %ld) = %ld on round %d; expected %ld (%ld updates lost). %s",
                      name, nthreads, iters, got, r, want, want - got, advice);
@@ -72,9 +73,9 @@ static void expect_zero_iters(counter_fn f, const char *name)
     errno = 0;
     long got = f(3, 0);
     if (got != 0)
-        fail_msg("%s(3, 0) returned %ld (errno %d: %s); expected 0: zero additions is not an "
+        fail_msg("%s(3, 0) returned %ld (errno %s: %s); expected 0: zero additions is not an "
                  "error, and a loop that runs once before checking its condition adds 1",
-                 name, got, errno, strerror(errno));
+                 name, got, errno_name(errno), strerror(errno));
 }
 
 /* -1 and EINVAL for nthreads < 1 or iters < 0, and no thread is started. */
@@ -122,8 +123,8 @@ static void expect_create_failure_handled(counter_fn f, const char *name)
     hang_hint(NULL);
     if (got != -1 || err != EAGAIN)
         fail_msg("pthread_create failed with EAGAIN on the third call, but %s(5, 1000) "
-                 "returned %ld with errno %d; expected -1 and errno EAGAIN (%d): set errno "
-                 "to the number pthread_create returned", name, got, err, EAGAIN);
+                 "returned %ld with errno %s; expected -1 and errno EAGAIN: set errno "
+                 "to the number pthread_create returned", name, got, errno_name(err));
     if (injected_threads_created() != 2 || injected_threads_joined() != 2)
         fail_msg("after the third pthread_create failed, %d threads had been started and %d "
                  "joined; expected 2 and 2 (join the ones already running before returning)",

@@ -24,6 +24,7 @@
 
 #include "check.h"
 #include "exercise.h"
+#include "errname.h"
 #include "runner.h"
 
 /* ---- the wrapped wait, and the monitor the test watches it through ---- */
@@ -46,6 +47,8 @@ static struct {
     bool gate_on;         /* a woken waiter stops at the gate, its mutex released */
     bool gate_open;
     int at_gate;          /* waiters stopped at the gate now */
+    int held_after_unlock;    /* ops stopped just after their first unlock (ever) */
+    bool unlock_gate_open;    /* lets them go on */
 } mon = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 static void mon_lock(void) { PT_CHECK(pthread_mutex_lock(&mon.mu)); }
@@ -114,12 +117,42 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
     return observed_wait(c, m, abstime);
 }
 
+/* ---- the wrapped unlock: a bbuf call held just after it let the mutex go ----
+ *
+ * lesson.conf also routes pthread_mutex_unlock through __wrap_pthread_mutex_unlock. In a
+ * thread whose op asked for it (hold_after_unlock), the first unlock of any mutex but the
+ * monitor's own stops the thread right after the real unlock, until the test opens
+ * mon.unlock_gate. Whatever the bbuf call does after that unlock has not happened yet, so
+ * the test's next call sees exactly what the mutex protected when it was let go. */
+
+int __real_pthread_mutex_unlock(pthread_mutex_t *m);
+int __wrap_pthread_mutex_unlock(pthread_mutex_t *m);
+
+static _Thread_local bool hold_after_unlock;
+
+int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    int r = __real_pthread_mutex_unlock(m);
+
+    if (r != 0 || !hold_after_unlock || m == &mon.mu)
+        return r;
+    hold_after_unlock = false;
+    PT_CHECK(pthread_mutex_lock(&mon.mu));
+    mon.held_after_unlock++;
+    mon_changed();
+    while (!mon.unlock_gate_open)
+        mon_sleep();
+    PT_CHECK(__real_pthread_mutex_unlock(&mon.mu));
+    return r;
+}
+
 /* ---- one bbuf call in a thread of its own ---- */
 
 struct op {
     pthread_t tid;
     struct bbuf *b;
     bool is_put;
+    bool hold;        /* stop just after the call's first unlock (see the wrapped unlock) */
     void *item;       /* put: the item to put */
     bool finished;    /* guarded by mon.mu, like ret and got */
     int ret;
@@ -130,7 +163,9 @@ static void *op_main(void *arg)
 {
     struct op *o = arg;
     void *got = NULL;
+    hold_after_unlock = o->hold;
     int ret = o->is_put ? bbuf_put(o->b, o->item) : bbuf_get(o->b, &got);
+    hold_after_unlock = false;
 
     mon_lock();
     o->ret = ret;
@@ -147,6 +182,13 @@ static void op_start(struct op *o, struct bbuf *b, bool is_put, void *item)
     PT_CHECK(pthread_create(&o->tid, NULL, op_main, o));
 }
 
+/* Like op_start, but the call stops just after its first unlock (see the wrapped unlock). */
+static void op_start_held(struct op *o, struct bbuf *b, bool is_put, void *item)
+{
+    *o = (struct op){ .b = b, .is_put = is_put, .hold = true, .item = item };
+    PT_CHECK(pthread_create(&o->tid, NULL, op_main, o));
+}
+
 static void op_join(struct op *o)
 {
     PT_CHECK(pthread_join(o->tid, NULL));
@@ -160,8 +202,8 @@ static struct bbuf *new_buf(size_t capacity)
     errno = 0;
     struct bbuf *b = bbuf_create(capacity);
     if (b == NULL)
-        fail_msg("bbuf_create(%zu) returned NULL (errno %d: %s); expected a new buffer",
-                 capacity, errno, strerror(errno));
+        fail_msg("bbuf_create(%zu) returned NULL (errno %s: %s); expected a new buffer",
+                 capacity, errno_name(errno), strerror(errno));
     return b;
 }
 
@@ -170,7 +212,8 @@ static void put_ok(struct bbuf *b, uintptr_t n, const char *why)
     hang_hint("bbuf_put(item %lu) never returned, though %s", (unsigned long)n, why);
     int r = bbuf_put(b, item(n));
     if (r != 0)
-        fail_msg("bbuf_put(item %lu) returned %d; expected 0 (%s)", (unsigned long)n, r, why);
+        fail_msg("bbuf_put(item %lu) returned %s; expected 0 (%s)", (unsigned long)n,
+                 errno_name(r), why);
     hang_hint(NULL);
 }
 
@@ -181,8 +224,8 @@ static void get_expect(struct bbuf *b, uintptr_t want, const char *why)
               (unsigned long)want, why);
     int r = bbuf_get(b, &got);
     if (r != 0)
-        fail_msg("bbuf_get returned %d; expected 0 and item %lu (%s)", r, (unsigned long)want,
-                 why);
+        fail_msg("bbuf_get returned %s; expected 0 and item %lu (%s)", errno_name(r),
+                 (unsigned long)want, why);
     if (num(got) != want)
         fail_msg("bbuf_get gave item %lu; expected item %lu (%s)", (unsigned long)num(got),
                  (unsigned long)want, why);
@@ -196,8 +239,8 @@ static void get_expect_epipe(struct bbuf *b, const char *why)
               why);
     int r = bbuf_get(b, &got);
     if (r != EPIPE)
-        fail_msg("bbuf_get on a closed, drained buffer returned %d (item %lu); expected EPIPE "
-                 "(%d) (%s)", r, (unsigned long)num(got), EPIPE, why);
+        fail_msg("bbuf_get on a closed, drained buffer returned %s (item %lu); expected EPIPE "
+                 "(%s)", errno_name(r), (unsigned long)num(got), why);
     hang_hint(NULL);
 }
 
@@ -210,8 +253,8 @@ static void test_bbuf_create_rejects_zero_capacity(void **state)
     errno = 0;
     struct bbuf *b = bbuf_create(0);
     if (b != NULL || errno != EINVAL)
-        fail_msg("bbuf_create(0) returned %s with errno %d; expected NULL with errno EINVAL (%d)",
-                 b == NULL ? "NULL" : "a buffer", errno, EINVAL);
+        fail_msg("bbuf_create(0) returned %s with errno %s; expected NULL with errno EINVAL",
+                 b == NULL ? "NULL" : "a buffer", errno_name(errno));
 }
 
 /* destroy frees what the buffer allocated (LeakSanitizer checks at exit) and never the
@@ -253,7 +296,7 @@ static void test_bbuf_fifo_order(void **state)
         int r = bbuf_get(b, &got);
         hang_hint(NULL);
         if (r != 0)
-            fail_msg("bbuf_get returned %d with items still inside; expected 0", r);
+            fail_msg("bbuf_get returned %s with items still inside; expected 0", errno_name(r));
         if (num(got) != i)
             fail_msg("items 1..5 were put in that order, but get number %lu gave item %lu: "
                      "FIFO order broken (the oldest item must come out first)",
@@ -315,15 +358,15 @@ static void test_bbuf_put_blocks_when_full(void **state)
     int ret = p.ret;
     mon_unlock();
     if (early)
-        fail_msg("bbuf_put returned %d while the buffer was full (capacity 1, one item in): it "
-                 "must block until a get makes room", ret);
+        fail_msg("bbuf_put returned %s while the buffer was full (capacity 1, one item in): it "
+                 "must block until a get makes room", errno_name(ret));
     get_expect(b, 1, "the item put before the buffer filled up");
     hang_hint("bbuf_get made room, but the producer blocked in bbuf_put was never woken (does "
               "get signal the producers' condition variable?)");
     op_join(&p);
     if (p.ret != 0)
-        fail_msg("bbuf_put waited while full, then returned %d when room appeared; expected 0",
-                 p.ret);
+        fail_msg("bbuf_put waited while full, then returned %s when room appeared; expected 0",
+                 errno_name(p.ret));
     get_expect(b, 2, "the item of the put that had to wait");
     bbuf_destroy(b);
 }
@@ -345,15 +388,15 @@ static void test_bbuf_get_blocks_when_empty(void **state)
     void *got = c.got;
     mon_unlock();
     if (early)
-        fail_msg("bbuf_get returned %d (item %lu) before any item was put: it must block while "
-                 "the buffer is empty", ret, (unsigned long)num(got));
+        fail_msg("bbuf_get returned %s (item %lu) before any item was put: it must block while "
+                 "the buffer is empty", errno_name(ret), (unsigned long)num(got));
     put_ok(b, 7, "the buffer was empty");
     hang_hint("bbuf_put added an item, but the consumer blocked in bbuf_get was never woken "
               "(does put signal the consumers' condition variable?)");
     op_join(&c);
     if (c.ret != 0 || num(c.got) != 7)
-        fail_msg("the waiting bbuf_get returned %d with item %lu; expected 0 and item 7, the "
-                 "one put while it waited", c.ret, (unsigned long)num(c.got));
+        fail_msg("the waiting bbuf_get returned %s with item %lu; expected 0 and item 7, the "
+                 "one put while it waited", errno_name(c.ret), (unsigned long)num(c.got));
     bbuf_destroy(b);
 }
 
@@ -380,7 +423,7 @@ static void test_bbuf_get_takes_queued_item_without_waiting(void **state)
                  "while (empty) wait;");
     op_join(&c);
     if (c.ret != 0 || num(c.got) != 5)
-        fail_msg("bbuf_get returned %d with item %lu; expected 0 and item 5", c.ret,
+        fail_msg("bbuf_get returned %s with item %lu; expected 0 and item 5", errno_name(c.ret),
                  (unsigned long)num(c.got));
     bbuf_destroy(b);
 }
@@ -410,15 +453,15 @@ static void test_bbuf_get_survives_spurious_wakeup(void **state)
     mon_unlock();
     if (early)
         fail_msg("pthread_cond_wait returned without a signal (a spurious wake-up, which POSIX "
-                 "allows) and bbuf_get returned %d (item %lu) from an EMPTY buffer: put the wait "
+                 "allows) and bbuf_get returned %s (item %lu) from an EMPTY buffer: put the wait "
                  "in a while loop that checks the condition again, not an if",
-                 ret, (unsigned long)num(got));
+                 errno_name(ret), (unsigned long)num(got));
     put_ok(b, 9, "the buffer was empty");
     hang_hint("bbuf_put added an item, but the waiting consumer was never woken");
     op_join(&c);
     if (c.ret != 0 || num(c.got) != 9)
-        fail_msg("the waiting bbuf_get returned %d with item %lu; expected 0 and item 9",
-                 c.ret, (unsigned long)num(c.got));
+        fail_msg("the waiting bbuf_get returned %s with item %lu; expected 0 and item 9",
+                 errno_name(c.ret), (unsigned long)num(c.got));
     bbuf_destroy(b);
 }
 
@@ -444,8 +487,8 @@ static void test_bbuf_put_survives_spurious_wakeup(void **state)
     mon_unlock();
     if (early)
         fail_msg("pthread_cond_wait returned without a signal (a spurious wake-up) and "
-                 "bbuf_put returned %d into a FULL buffer (capacity 1): put the wait in a "
-                 "while loop, not an if", ret);
+                 "bbuf_put returned %s into a FULL buffer (capacity 1): put the wait in a "
+                 "while loop, not an if", errno_name(ret));
     get_expect(b, 1, "the first item must not be overwritten by a put into a full buffer");
     op_join(&p);
     get_expect(b, 2, "the item of the put that had to wait");
@@ -471,8 +514,8 @@ static void test_bbuf_get_rechecks_after_item_stolen(void **state)
     bool early = a.finished;
     mon_unlock();
     if (early)
-        fail_msg("bbuf_get returned %d before any item was put: it must block while empty",
-                 a.ret);
+        fail_msg("bbuf_get returned %s before any item was put: it must block while empty",
+                 errno_name(a.ret));
     put_ok(b, 3, "the buffer was empty");
     hang_hint("bbuf_put added an item, but the consumer waiting in bbuf_get was never woken");
     MON_AWAIT(mon.at_gate >= 1);
@@ -491,15 +534,15 @@ static void test_bbuf_get_rechecks_after_item_stolen(void **state)
     mon_unlock();
     if (early)
         fail_msg("two consumers, one item: the woken consumer found its item already taken by "
-                 "the other, yet bbuf_get returned %d (item %lu) from an empty buffer. After "
+                 "the other, yet bbuf_get returned %s (item %lu) from an empty buffer. After "
                  "pthread_cond_wait returns, check again: while (empty) wait;, not if",
-                 ret, (unsigned long)num(got));
+                 errno_name(ret), (unsigned long)num(got));
     bbuf_close(b);
     hang_hint("bbuf_close did not wake the consumer waiting in bbuf_get");
     op_join(&a);
     if (a.ret != EPIPE)
-        fail_msg("after close, the waiting bbuf_get returned %d; expected EPIPE (%d)", a.ret,
-                 EPIPE);
+        fail_msg("after close, the waiting bbuf_get returned %s; expected EPIPE",
+                 errno_name(a.ret));
     bbuf_destroy(b);
 }
 
@@ -539,9 +582,9 @@ static void test_bbuf_two_puts_wake_two_consumers(void **state)
     op_join(&c1);
     op_join(&c2);
     if (c1.ret != 0 || c2.ret != 0 || num(c1.got) + num(c2.got) != 3 || c1.got == c2.got)
-        fail_msg("two consumers returned %d (item %lu) and %d (item %lu); expected 0 twice "
-                 "and items 1 and 2, one each", c1.ret, (unsigned long)num(c1.got), c2.ret,
-                 (unsigned long)num(c2.got));
+        fail_msg("two consumers returned %s (item %lu) and %s (item %lu); expected 0 twice "
+                 "and items 1 and 2, one each", errno_name(c1.ret), (unsigned long)num(c1.got),
+                 errno_name(c2.ret), (unsigned long)num(c2.got));
     bbuf_destroy(b);
 }
 
@@ -579,8 +622,8 @@ static void test_bbuf_get_wakes_the_waiting_producer(void **state)
     early = p.finished;
     mon_unlock();
     if (early)
-        fail_msg("bbuf_put returned %d while the buffer was full (capacity 1): it must block",
-                 p.ret);
+        fail_msg("bbuf_put returned %s while the buffer was full (capacity 1): it must block",
+                 errno_name(p.ret));
     mon_lock();
     mon.gate_open = true;
     mon_changed();
@@ -595,11 +638,12 @@ static void test_bbuf_get_wakes_the_waiting_producer(void **state)
     op_join(&c2);
     op_join(&p);
     if (p.ret != 0)
-        fail_msg("the producer that waited on a full buffer returned %d; expected 0", p.ret);
+        fail_msg("the producer that waited on a full buffer returned %s; expected 0",
+                 errno_name(p.ret));
     if (c1.ret != 0 || c2.ret != 0 || num(c1.got) + num(c2.got) != 3 || c1.got == c2.got)
-        fail_msg("two consumers returned %d (item %lu) and %d (item %lu); expected 0 twice "
-                 "and items 1 and 2, one each", c1.ret, (unsigned long)num(c1.got), c2.ret,
-                 (unsigned long)num(c2.got));
+        fail_msg("two consumers returned %s (item %lu) and %s (item %lu); expected 0 twice "
+                 "and items 1 and 2, one each", errno_name(c1.ret), (unsigned long)num(c1.got),
+                 errno_name(c2.ret), (unsigned long)num(c2.got));
     bbuf_destroy(b);
 }
 
@@ -632,7 +676,7 @@ static void test_bbuf_put_after_close_fails(void **state)
     hang_hint("bbuf_put on a closed buffer never returned");
     int r = bbuf_put(b, item(2));
     if (r != EPIPE)
-        fail_msg("bbuf_put on a closed buffer returned %d; expected EPIPE (%d)", r, EPIPE);
+        fail_msg("bbuf_put on a closed buffer returned %s; expected EPIPE", errno_name(r));
     get_expect(b, 1, "the item put before close");
     get_expect_epipe(b, "the put after close must not have added its item");
     bbuf_destroy(b);
@@ -669,9 +713,8 @@ static void test_bbuf_close_wakes_every_consumer(void **state)
     for (int i = 0; i < 3; i++) {
         op_join(&c[i]);
         if (c[i].ret != EPIPE)
-            fail_msg("a consumer waiting on an empty buffer when it was closed got %d (item "
-                     "%lu); expected EPIPE (%d)", c[i].ret, (unsigned long)num(c[i].got),
-                     EPIPE);
+            fail_msg("a consumer waiting on an empty buffer when it was closed got %s (item "
+                     "%lu); expected EPIPE", errno_name(c[i].ret), (unsigned long)num(c[i].got));
     }
     bbuf_destroy(b);
 }
@@ -703,8 +746,8 @@ static void test_bbuf_close_wakes_every_producer(void **state)
     for (int i = 0; i < 3; i++) {
         op_join(&p[i]);
         if (p[i].ret != EPIPE)
-            fail_msg("a bbuf_put blocked on a full buffer when it was closed returned %d; "
-                     "expected EPIPE (%d)", p[i].ret, EPIPE);
+            fail_msg("a bbuf_put blocked on a full buffer when it was closed returned %s; "
+                     "expected EPIPE", errno_name(p[i].ret));
     }
     get_expect(b, 1, "the item in the buffer when it was closed");
     get_expect_epipe(b, "the blocked puts must not have added their items");
@@ -761,6 +804,103 @@ static void *consumer_main(void *arg)
         last[p] = s;
     }
     return NULL;
+}
+
+/* Let every op held after its unlock go on. */
+static void open_unlock_gate(void)
+{
+    mon_lock();
+    mon.unlock_gate_open = true;
+    mon_changed();
+    mon_unlock();
+}
+
+/* An op held after its first unlock (or finished without one). */
+static void await_held(struct op *o, const char *call)
+{
+    hang_hint("%s neither returned nor unlocked the buffer's mutex", call);
+    MON_AWAIT(mon.held_after_unlock >= 1 || o->finished);
+    mon_lock();
+    bool finished = o->finished;
+    mon_unlock();
+    if (finished)
+        fail_msg("%s returned without calling pthread_mutex_unlock: take the buffer's mutex "
+                 "in every bbuf_* call, and let it go before returning", call);
+}
+
+/* bbuf_put is stopped right after it unlocks the mutex; a bbuf_get that comes next must
+ * find the item there and return it without waiting. Everything put changes (the slot and
+ * the count) must be done while it holds the mutex. */
+static void test_bbuf_put_finishes_before_unlock(void **state)
+{
+    (void)state;
+    struct bbuf *b = new_buf(2);
+    struct op p, c;
+
+    op_start_held(&p, b, true, item(4));
+    await_held(&p, "bbuf_put(item 4) on an empty buffer");
+    op_start(&c, b, false, NULL);
+    hang_hint("bbuf_get on a buffer holding one item neither returned nor waited");
+    MON_AWAIT(mon.waiting >= 1 || c.finished);
+    mon_lock();
+    bool waited = !c.finished;
+    mon_unlock();
+    if (waited) {
+        open_unlock_gate();
+        fail_msg("bbuf_put(item 4) had let go of the buffer's mutex, yet the bbuf_get that "
+                 "came next found the buffer empty and waited: put changed the buffer (the "
+                 "count?) after its unlock. Every change to the buffer's fields belongs "
+                 "between the lock and the unlock");
+    }
+    if (c.ret != 0 || num(c.got) != 4)
+        fail_msg("bbuf_put(item 4) had let go of the buffer's mutex; the bbuf_get that came next "
+                 "returned %s with item %lu; expected 0 and item 4: put must finish its "
+                 "changes before the unlock", errno_name(c.ret), (unsigned long)num(c.got));
+    op_join(&c);
+    open_unlock_gate();
+    hang_hint("bbuf_put never returned after its unlock");
+    op_join(&p);
+    hang_hint(NULL);
+    if (p.ret != 0)
+        fail_msg("bbuf_put(item 4) returned %s; expected 0", errno_name(p.ret));
+    bbuf_destroy(b);
+}
+
+/* bbuf_get is stopped right after it unlocks the mutex of a full buffer (capacity 1); a
+ * bbuf_put that comes next must find the room and return without waiting. */
+static void test_bbuf_get_finishes_before_unlock(void **state)
+{
+    (void)state;
+    struct bbuf *b = new_buf(1);
+    struct op c, p;
+
+    put_ok(b, 1, "the buffer was empty");
+    op_start_held(&c, b, false, NULL);
+    await_held(&c, "bbuf_get on a buffer holding one item");
+    op_start(&p, b, true, item(2));
+    hang_hint("bbuf_put on a buffer with room neither returned nor waited");
+    MON_AWAIT(mon.waiting >= 1 || p.finished);
+    mon_lock();
+    bool waited = !p.finished;
+    mon_unlock();
+    if (waited) {
+        open_unlock_gate();
+        fail_msg("bbuf_get had let go of the buffer's mutex after taking the only item, yet "
+                 "the bbuf_put that came next found the buffer full and waited: get changed "
+                 "the buffer (the count?) after its unlock. Every change to the buffer's "
+                 "fields belongs between the lock and the unlock");
+    }
+    if (p.ret != 0)
+        fail_msg("the bbuf_put after the get returned %s; expected 0", errno_name(p.ret));
+    op_join(&p);
+    open_unlock_gate();
+    hang_hint("bbuf_get never returned after its unlock");
+    op_join(&c);
+    if (c.ret != 0 || num(c.got) != 1)
+        fail_msg("bbuf_get returned %s with item %lu; expected 0 and item 1",
+                 errno_name(c.ret), (unsigned long)num(c.got));
+    get_expect(b, 2, "the item put after the get");
+    bbuf_destroy(b);
 }
 
 /* 4 producers put 500 items each through a buffer of 4 while 3 consumers get: every item is
@@ -835,6 +975,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_bbuf_get_after_close_fails),
     cmocka_unit_test(test_bbuf_close_wakes_every_consumer),
     cmocka_unit_test(test_bbuf_close_wakes_every_producer),
+    cmocka_unit_test(test_bbuf_put_finishes_before_unlock),
+    cmocka_unit_test(test_bbuf_get_finishes_before_unlock),
     cmocka_unit_test(test_bbuf_many_threads_deliver_each_item_once),
 };
 

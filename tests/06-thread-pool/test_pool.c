@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
@@ -25,6 +26,7 @@
 #include "check.h"
 #include "exercise.h"
 #include "fail_inject.h"
+#include "errname.h"
 #include "runner.h"
 
 /* ---- small synchronisation tools the tests use ---- */
@@ -243,14 +245,69 @@ static void task_chain(void *arg)
 
 /* ---- helpers ---- */
 
+/* The kernel ids of this process's threads, into ids (at most max); how many there are. */
+static int list_threads(pid_t *ids, int max)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+
+    if (d == NULL)
+        die("opendir /proc/self/task: %s", strerror(errno));
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' && n < max)
+            ids[n++] = (pid_t)strtol(e->d_name, NULL, 10);
+    closedir(d);
+    return n;
+}
+
+static bool in_list(pid_t id, const pid_t *ids, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
+}
+
+/* pool_create, then wait until each of its workers is asleep waiting for work. Every test
+ * starts from that state, so a worker always finds the queue empty once before the first
+ * submit: a worker that returns on an empty queue is gone by then, on every run. */
 static struct pool *make_pool(int nthreads, size_t capacity)
 {
+    enum { IDS_MAX = 256 };
+    pid_t before[IDS_MAX], after[IDS_MAX];
+    int nbefore = list_threads(before, IDS_MAX);
+
+    inject_pthread_create_failure(1000, EAGAIN);   /* never fails: counts the workers */
     errno = 0;
     struct pool *p = pool_create(nthreads, capacity);
     if (p == NULL)
-        fail_msg("pool_create(%d, %zu) returned NULL (errno %d: %s); expected a pool", nthreads,
-                 capacity, errno, strerror(errno));
+        fail_msg("pool_create(%d, %zu) returned NULL (errno %s: %s); expected a pool", nthreads,
+                 capacity, errno_name(errno), strerror(errno));
     ctx.pool = p;
+    int started = injected_threads_created();
+    if (started != nthreads)
+        fail_msg("pool_create(%d, %zu) started %d threads; expected exactly %d workers",
+                 nthreads, capacity, started, nthreads);
+    int nafter = list_threads(after, IDS_MAX), alive = 0, ended = 0;
+    hang_hint("after pool_create(%d, %zu), with no task submitted, a worker never went to sleep: "
+              "a worker must wait on a condition variable while the queue is empty (a loop "
+              "that keeps checking never sleeps)", nthreads, capacity);
+    for (int i = 0; i < nafter; i++) {
+        if (in_list(after[i], before, nbefore))
+            continue;
+        atomic_int tid = after[i];
+        alive++;
+        if (wait_blocked(&tid, NULL) == SEEN_GONE)
+            ended++;
+    }
+    hang_hint(NULL);
+    if (alive < started)
+        ended += started - alive;
+    if (ended > 0)
+        fail_msg("pool_create(%d, %zu) started its workers, and %d of the %d ended before any "
+                 "task was submitted: a worker must wait while the queue is empty (until a task "
+                 "comes, or shutdown begins), not return", nthreads, capacity, ended, started);
     return p;
 }
 
@@ -258,7 +315,8 @@ static void submit_ok(void (*fn)(void *), void *arg, const char *what)
 {
     int rc = pool_submit(ctx.pool, fn, arg);
     if (rc != 0)
-        fail_msg("pool_submit(%s) returned %d (%s); expected 0", what, rc, strerror(rc));
+        fail_msg("pool_submit(%s) returned %s (%s); expected 0", what, errno_name(rc),
+                 strerror(rc));
 }
 
 static void shutdown_ok(void)
@@ -298,9 +356,10 @@ static void barrier_round(int n, const char *when)
     PT_CHECK(pthread_barrier_init(&ctx.barrier, NULL, (unsigned)n));
     for (int i = 0; i < n; i++)
         submit_ok(task_barrier, NULL, "a task that waits for the others");
-    hang_hint("%s: %d tasks that each wait until all %d are running never finished: fewer than "
-              "%d workers are taking tasks (did pool_create start all of them? did a worker "
-              "exit when the queue was empty?)", when, n, n, n);
+    hang_hint("%s: %d tasks that each wait until all %d are running never finished: they "
+              "never all ran at the same time, though the pool's %d workers had started and "
+              "were waiting for work. Is a sleeping worker woken when a task is queued, and "
+              "does a worker run its task with the pool's lock released?", when, n, n, n);
     tally_wait(&ctx.done, before + n);
     hang_hint(NULL);
     PT_CHECK(pthread_barrier_destroy(&ctx.barrier));
@@ -391,9 +450,9 @@ static void test_pool_create_rejects_bad_arguments(void **state)
         errno = 0;
         struct pool *p = pool_create(cases[i].n, cases[i].cap);
         if (p != NULL || errno != EINVAL)
-            fail_msg("pool_create(%d, %zu) (%s) returned %s with errno %d (%s); expected NULL "
-                     "and errno EINVAL (%d)", cases[i].n, cases[i].cap, cases[i].why,
-                     p != NULL ? "a pool" : "NULL", errno, strerror(errno), EINVAL);
+            fail_msg("pool_create(%d, %zu) (%s) returned %s with errno %s (%s); expected NULL "
+                     "and errno EINVAL", cases[i].n, cases[i].cap, cases[i].why,
+                     p != NULL ? "a pool" : "NULL", errno_name(errno), strerror(errno));
     }
     if (injected_threads_created() != 0)
         fail_msg("pool_create started %d threads for bad arguments; check the arguments "
@@ -415,8 +474,8 @@ static void test_pool_create_failure_joins_started(void **state)
     hang_hint(NULL);
     if (p != NULL || err != EAGAIN)
         fail_msg("pthread_create failed with EAGAIN for the third worker, but pool_create "
-                 "returned %s with errno %d (%s); expected NULL and errno EAGAIN (%d)",
-                 p != NULL ? "a pool" : "NULL", err, strerror(err), EAGAIN);
+                 "returned %s with errno %s (%s); expected NULL and errno EAGAIN",
+                 p != NULL ? "a pool" : "NULL", errno_name(err), strerror(err));
     if (injected_threads_created() != 2 || injected_threads_joined() != 2)
         fail_msg("after pthread_create failed, %d workers had been started and %d were joined; "
                  "expected 2 and 2 (join the workers already running before returning NULL)",
@@ -433,9 +492,9 @@ static void test_pool_create_failure_on_first_worker(void **state)
     int err = errno;
     if (p != NULL || err != EPERM)
         fail_msg("pthread_create failed with EPERM for the first worker, but pool_create "
-                 "returned %s with errno %d (%s); expected NULL and errno EPERM (%d): pass on "
-                 "the error pthread_create returned", p != NULL ? "a pool" : "NULL", err,
-                 strerror(err), EPERM);
+                 "returned %s with errno %s (%s); expected NULL and errno EPERM: pass on "
+                 "the error pthread_create returned", p != NULL ? "a pool" : "NULL",
+                 errno_name(err), strerror(err));
 }
 
 /* pool_create(4, ...) runs 4 workers at once: 4 tasks that wait for each other finish,
@@ -492,13 +551,14 @@ static void test_pool_task_can_submit_a_task(void **state)
     ctx_init();
     make_pool(2, 2);
     submit_ok(task_chain, (void *)(intptr_t)50, "the first task of a chain");
-    hang_hint("a task called pool_submit, and the chain of tasks stopped: is the pool's lock "
-              "held while a task runs? (the task's pool_submit then waits for it forever)");
+    hang_hint("a task called pool_submit, and the chain of 51 tasks stopped: a task's "
+              "pool_submit never returned, or the task it queued never ran. Note that a task "
+              "that runs while the pool's lock is held can never take that lock in pool_submit");
     tally_wait(&ctx.done, 51);
     hang_hint(NULL);
     if (atomic_load(&ctx.submit_err) != 0)
-        fail_msg("pool_submit called from inside a task returned %d; expected 0 (the pool was "
-                 "not shutting down)", atomic_load(&ctx.submit_err));
+        fail_msg("pool_submit called from inside a task returned %s; expected 0 (the pool was "
+                 "not shutting down)", errno_name(atomic_load(&ctx.submit_err)));
     shutdown_ok();
 }
 
@@ -539,8 +599,8 @@ static void test_pool_submit_from_many_threads(void **state)
     hang_hint(NULL);
     PT_CHECK(pthread_barrier_destroy(&start_line));
     if (atomic_load(&ctx.submit_err) != 0)
-        fail_msg("pool_submit returned %d while 8 threads submitted at once; expected 0",
-                 atomic_load(&ctx.submit_err));
+        fail_msg("pool_submit returned %s while 8 threads submitted at once; expected 0",
+                 errno_name(atomic_load(&ctx.submit_err)));
     shutdown_ok();
     expect_each_ran_once(SUBMITTERS * PER_SUBMITTER, "8 threads submitting at once");
 }
@@ -602,8 +662,8 @@ static void test_pool_submit_blocks_when_full(void **state)
         submit_ok(task_count, (void *)i, "a task into a queue with room");
     PT_CHECK(pthread_create(&s.thread, NULL, submitter_main, &s));
     if (wait_blocked(&s.tid, &s.returned) == SEEN_RETURNED)
-        fail_msg("pool_submit returned %d on a full queue (3 of 3 slots used, both workers "
-                 "busy); it must block until a worker takes a task", s.rc);
+        fail_msg("pool_submit returned %s on a full queue (3 of 3 slots used, both workers "
+                 "busy); it must block until a worker takes a task", errno_name(s.rc));
     release_workers(2);
     hang_hint("pool_submit stayed blocked after the workers took tasks from the full queue: "
               "wake a waiting submitter when a slot frees (lost wake-up)");
@@ -640,9 +700,8 @@ static void test_pool_submit_after_shutdown_begins_gets_epipe(void **state)
     begin_shutdown(2);
     int rc = pool_submit(ctx.pool, task_never, NULL);
     if (rc != EPIPE)
-        fail_msg("pool_submit returned %d (%s) after pool_shutdown had begun; expected EPIPE "
-                 "(%d): a pool that is shutting down accepts no new task", rc, strerror(rc),
-                 EPIPE);
+        fail_msg("pool_submit returned %s (%s) after pool_shutdown had begun; expected EPIPE: "
+                 "a pool that is shutting down accepts no new task", errno_name(rc), strerror(rc));
     finish_shutdown(2);
     if (atomic_load(&ctx.never_ran) != 0)
         fail_msg("a task submitted after shutdown began was run; it must be refused");
@@ -662,16 +721,16 @@ static void test_pool_submit_blocked_when_shutdown_begins_gets_epipe(void **stat
     submit_ok(task_count, (void *)(intptr_t)1, "a task into a queue with room");
     PT_CHECK(pthread_create(&s.thread, NULL, submitter_main, &s));
     if (wait_blocked(&s.tid, &s.returned) == SEEN_RETURNED)
-        fail_msg("pool_submit returned %d on a full queue (both workers busy); it must block",
-                 s.rc);
+        fail_msg("pool_submit returned %s on a full queue (both workers busy); it must block",
+                 errno_name(s.rc));
     begin_shutdown(2);
     hang_hint("a pool_submit blocked on a full queue never returned after pool_shutdown began: "
               "shutdown must wake waiting submitters (broadcast), and they must return EPIPE");
     PT_CHECK(pthread_join(s.thread, NULL));
     hang_hint(NULL);
     if (s.rc != EPIPE)
-        fail_msg("a pool_submit blocked on a full queue returned %d (%s) when shutdown began; "
-                 "expected EPIPE (%d)", s.rc, strerror(s.rc), EPIPE);
+        fail_msg("a pool_submit blocked on a full queue returned %s (%s) when shutdown began; "
+                 "expected EPIPE", errno_name(s.rc), strerror(s.rc));
     finish_shutdown(2);
     expect_each_ran_once(2, "2 tasks queued when pool_shutdown began");
     if (atomic_load(&ctx.never_ran) != 0)
@@ -696,9 +755,9 @@ static void test_pool_task_submitting_during_shutdown_gets_epipe(void **state)
     hang_hint(NULL);
     finish_shutdown(2);
     if (ctx.holds[0].late_rc != EPIPE)
-        fail_msg("a task called pool_submit while the pool was shutting down and got %d (%s); "
-                 "expected EPIPE (%d)", ctx.holds[0].late_rc, strerror(ctx.holds[0].late_rc),
-                 EPIPE);
+        fail_msg("a task called pool_submit while the pool was shutting down and got %s (%s); "
+                 "expected EPIPE", errno_name(ctx.holds[0].late_rc),
+                 strerror(ctx.holds[0].late_rc));
     if (atomic_load(&ctx.never_ran) != 0)
         fail_msg("a task submitted by a task during shutdown was run; it must be refused");
     expect_each_ran_once(1, "1 task queued when pool_shutdown began");
@@ -712,7 +771,7 @@ static void test_pool_submit_rejects_null_fn(void **state)
     make_pool(1, 1);
     int rc = pool_submit(ctx.pool, NULL, NULL);
     if (rc != EINVAL)
-        fail_msg("pool_submit(p, NULL, arg) returned %d; expected EINVAL (%d)", rc, EINVAL);
+        fail_msg("pool_submit(p, NULL, arg) returned %s; expected EINVAL", errno_name(rc));
     shutdown_ok();
 }
 

@@ -1,8 +1,8 @@
 /* tests/05-condition-variables/mutants/count_outside_lock.c: a known-wrong answer to lesson 05.
- * put updates count after unlocking the mutex: a data race with every get. The plain run may
- * pass by luck; ThreadSanitizer reports it in test_bbuf_many_threads_deliver_each_item_once
- * (and in every test where a get waits: the consumer woken by the signal can still see
- * count == 0, sleep again, and never be woken, a lost wake-up the guard reports). */
+ * put updates count after unlocking the mutex: a data race with every get. Killed in the
+ * plain run by test_bbuf_put_finishes_before_unlock (put is held just after its unlock, and
+ * the get that comes next finds the buffer empty), and by ThreadSanitizer wherever a get
+ * reads count. */
 #include "exercise.h"
 
 #include <errno.h>

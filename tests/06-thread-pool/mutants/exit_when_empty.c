@@ -1,6 +1,7 @@
 /* tests/06-thread-pool/mutants/exit_when_empty.c: a known-wrong answer to lesson 06.
  * A worker returns as soon as it finds the queue empty instead of waiting for more tasks.
- * Killed by test_pool_workers_wait_while_queue_empty (and the barrier rounds of other tests). */
+ * Killed by every test that makes a pool: the tests wait until each new worker is asleep
+ * before the first submit, and these workers have ended by then (on every run). */
 #include "exercise.h"
 
 #include <errno.h>

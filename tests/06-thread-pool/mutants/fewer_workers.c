@@ -1,6 +1,6 @@
 /* tests/06-thread-pool/mutants/fewer_workers.c: a known-wrong answer to lesson 06.
  * Off by one: starts nthreads - 1 workers (one when asked for one). Killed by
- * test_pool_create_starts_nthreads_workers (4 tasks waiting on a barrier of 4 never finish). */
+ * test_pool_create_starts_nthreads_workers (pool_create counts the threads it started). */
 #include "exercise.h"
 
 #include <errno.h>
