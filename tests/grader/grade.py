@@ -712,6 +712,13 @@ def classify(variant, r, nonce, name):
     out = r.output.decode("utf-8", "replace")
     if r.error:
         return "error", "the grader could not run this test (%s); a human will look" % r.error
+    # Memory first: a run that hit the memory limit may also have slowed down to its time
+    # limit (reclaim) or been found asleep; that it was killed for memory is the fact that
+    # does not depend on the machine's load.
+    if r.oom or (variant != "plain" and r.code not in (0, None) and
+                 "hard rss limit exhausted" in out):
+        return "memory", "the test used more than %d MiB of memory and was killed" % (
+            LIM["mem_test"] >> 20)
     if r.stuck:
         hint = (": " + r.hint) if r.hint else ""
         return "timeout", ("stuck: every thread of the test waited and none made progress for "
@@ -720,10 +727,6 @@ def classify(variant, r, nonce, name):
     if r.timed_out or r.cpu_limit:
         hint = (": " + r.hint) if r.hint else ""
         return "timeout", "no result within the time limit (the grader stopped it)%s" % hint
-    if r.oom or (variant != "plain" and r.code not in (0, None) and
-                 "hard rss limit exhausted" in out):
-        return "memory", "the test used more than %d MiB of memory and was killed" % (
-            LIM["mem_test"] >> 20)
     if r.overflow:
         return "crash", "the test printed more than %d KiB and was stopped" % (LIM["out_max"] >> 10)
     proof = ("PASS %s %s\n" % (name, nonce)).encode()

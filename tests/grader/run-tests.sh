@@ -26,6 +26,14 @@ bad() { printf 'FAIL  %s\n' "$*"; failed=$((failed + 1)); }
 
 "$py" tests/grader/corpus/corpus.py markers | while IFS= read -r m; do rm -f -- "$m"; done
 "$py" tests/grader/corpus/corpus.py build "$tmp/subs" || { echo "grader: 0 passed, 1 failed"; exit 1; }
+# A case whose source is a lesson's exercise.c means the stub as shipped, never the file a
+# learner may have solved in this tree: put the shipped stub there (tests/pristine-stub.sh).
+awk '!/^#/ && NF == 6 && $5 == "dir" && $6 ~ /^@lessons\/.*\/exercise\.c$/ { print $1, $2 }' \
+    tests/grader/corpus/cases.txt | while read -r student lesson; do
+    stub=$(tests/pristine-stub.sh "$lesson") &&
+        cp "$stub" "$tmp/subs/$student/lessons/$lesson/exercise.c" ||
+        echo "grader: no shipped stub for $lesson"
+done
 
 start=$(date +%s)
 # Short limits: every hostile case that hangs costs its tests this many seconds.

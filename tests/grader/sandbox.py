@@ -393,10 +393,35 @@ def descendants(root):
     return found
 
 
-def progress_of(pids):
+# ThreadSanitizer's runtime keeps background threads that sleep 100 ms at a time for ever,
+# with every blockable signal from 1 to 30 blocked: their switch counts would hide any hang
+# of a TSan run. A thread seen so (state S, that mask, asleep in nanosleep) is the runtime's
+# and is skipped from then on, as make check's runner does (is_runtime_thread in
+# tests/common/runner.c, which says why a test's own thread is never taken for one).
+_ALL_BUT_KILL_STOP = 0x3fffffff & ~(1 << 8) & ~(1 << 18)
+
+
+def _is_runtime_thread(p, t, state, status, runtime):
+    if (p, t) in runtime:
+        return True
+    if state != "S":
+        return False
+    blocked = [line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")]
+    if not blocked or int(blocked[0], 16) & 0x3fffffff != _ALL_BUT_KILL_STOP:
+        return False
+    if "nanosleep" not in _read("/proc/%d/task/%s/wchan" % (p, t), 64):
+        return False
+    runtime.add((p, t))
+    return True
+
+
+def progress_of(pids, runtime):
     """(every thread asleep, a signature of what each has done). A thread counts as asleep in
-    state S or D; its signature is its state, CPU time and context switches. A process or
-    thread that ends while we read is skipped (it was not stuck)."""
+    state S, t or T; R (running or waiting for a core) and D (the kernel works for it: disk,
+    a page fault, memory reclaim, which ends by itself on a loaded machine) are progress. Its
+    signature is its state, CPU time and context switches. A process or thread that ends
+    while we read is skipped (it was not stuck); so are TSan's own threads (runtime: a set
+    kept across looks at one run)."""
     asleep, sig = True, []
     for p in sorted(pids):
         try:
@@ -409,9 +434,9 @@ def progress_of(pids):
             rest = st[st.rfind(")") + 2:].split()
             if len(rest) < 13 or not status:
                 continue
-            if rest[0] == "Z":
+            if rest[0] == "Z" or _is_runtime_thread(p, t, rest[0], status, runtime):
                 continue
-            if rest[0] not in ("S", "D"):
+            if rest[0] not in ("S", "t", "T"):
                 asleep = False
             switches = [line.split()[1] for line in status.splitlines()
                         if "ctxt_switches:" in line]
@@ -597,7 +622,7 @@ class Sandbox:
         status = None
         open_fds = {out_r: "out", hint_r: "hint", ver_r: "ver"}
         hint_buf = b""
-        next_look, same_since, last = start + 0.25, None, None
+        next_look, last_look, quiet, last, runtime = start + 0.25, start, 0.0, None, set()
         while True:
             if cg is not None and status is None:
                 # Every process the box had is remembered, so its zombie can be reaped later
@@ -617,11 +642,15 @@ class Sandbox:
             if not open_fds and status is not None:
                 break
             if status is None and SETTLE > 0 and now >= next_look:
-                next_look = now + 0.25
-                asleep, seen = progress_of(cg.pids() if cg is not None else descendants(pid))
+                # Quiet time is summed from looks, each gap counted 0.5 s at most: if the
+                # grader itself got no core for a while, a thread whose wake-up is due but
+                # has not run yet is never judged across that gap.
+                gap, last_look, next_look = min(now - last_look, 0.5), now, now + 0.25
+                asleep, seen = progress_of(cg.pids() if cg is not None else descendants(pid),
+                                           runtime)
                 if not asleep or seen != last:
-                    same_since, last = (now if asleep else None), seen
-                elif same_since is not None and now - same_since >= SETTLE:
+                    quiet, last = 0.0, seen
+                elif (quiet := quiet + gap) >= SETTLE:
                     r.stuck = True
                     deadline = now
             if self.stopping.is_set() and status is None:
