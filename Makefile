@@ -71,21 +71,27 @@ benches: deps $(BENCH_BIN)
 include lessons/common/build.conf
 BENCH_CFLAGS := $(STD_CFLAGS) $(OWN_WARNINGS) $(RUN_OPT)
 # A benchmark links the lesson's reference solution, the shared code and the harness, and
-# the libraries named by LIBS in plots/NN-topic/bench.conf, if the lesson has one
-# ("LIBS = -lboost_context": a library that pkg-config does not know).
+# what plots/NN-topic/bench.conf names, if the lesson has one: LIBS, libraries that
+# pkg-config does not know ("LIBS = -lboost_context"); SRCS, more C files to compile in, from
+# the top of the checkout ("SRCS = solutions/12-coroutines-on-the-loop/exercise.c": another
+# lesson's reference answer, its header included by a relative path). Every bench.conf's
+# SRCS are prerequisites of every benchmark (/dev/null: sed must not wait on its input when
+# there is no bench.conf).
 build/bench/%: plots/%.c plots/bench/harness.c plots/bench/harness.h $(wildcard lessons/common/*.[ch]) \
                lessons/common/build.conf \
                $(wildcard lessons/*/*.h) $(wildcard plots/*/*.h) $(wildcard solutions/*/exercise.c) \
-               $(wildcard plots/*/bench.conf)
+               $(wildcard plots/*/bench.conf) \
+               $(shell sed -n 's/^SRCS[[:space:]]*=[[:space:]]*//p' /dev/null $(wildcard plots/*/bench.conf))
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DBENCH_CFLAGS='"$(BENCH_CFLAGS)"' \
 	  -Ilessons/$(*D) -Ilessons/common -Iplots/bench $$(pkg-config --cflags $(PKGS)) -o $@ \
 	  $< plots/bench/harness.c lessons/common/*.c $(wildcard solutions/$(*D)/exercise.c) \
+	  $$(sed -n 's/^SRCS[[:space:]]*=[[:space:]]*//p' plots/$(*D)/bench.conf 2>/dev/null) \
 	  $$(pkg-config --libs libuv) \
 	  $$(sed -n 's/^LIBS[[:space:]]*=[[:space:]]*//p' plots/$(*D)/bench.conf 2>/dev/null) -lm
 
 # ---------------------------------------------------------------- learner's loop
-.PHONY: check hint progress watch reset
+.PHONY: check hint progress watch reset solution bench
 check: deps
 	@tests/check.sh "$(L)" "$(IMPL)"
 hint:

@@ -4,16 +4,17 @@
 #   threads  build/bench/14-showdown/srv_threads   a thread per connection
 #   pool     build/bench/14-showdown/srv_pool      2 worker threads share all connections
 #   uv       build/bench/14-showdown/srv_uv        one libuv loop, one thread
+#   co       build/bench/14-showdown/srv_co        a coroutine per connection on one libuv
+#                                                  loop (lesson 12's runtime), one thread
 #   nginx    /usr/sbin/nginx, one worker process, our own config in a temporary folder
-#   (coroutines on libuv: lesson 12, not written yet: "not yet" in the data and the text)
 # For each server and connection count (10 100 1000; 10000 too with --full) a fresh server,
 # one warm-up run, then REPS wrk runs of DUR seconds; requests/s and p99 latency from wrk,
 # the server's VmRSS read in the middle of each run (the connections are all open then).
 # Raw samples go to build/data/14-showdown/showdown.raw; bench_showdown turns them into
 # median/min/max .dat files and the claim lines (its rules are written beside them).
-# Then the CPU-bound sweep (C7): GET /primes on threads, pool and uv, and the cores each kept
-# busy. Last, `strace -c` counts the system calls per request of uv and nginx at 100
-# connections.
+# Then the CPU-bound sweep (C7): GET /primes on threads, pool, uv and co, and the cores each
+# kept busy. Last, `strace -c` counts the system calls per request of uv, co and nginx at
+# 100 connections.
 set -eu
 source plots/bench/env.sh
 
@@ -77,6 +78,7 @@ start_server() {
         threads) "$BIN/srv_threads" 0 > "$work/out" 2>&1 & server_pid=$! ;;
         pool) "$BIN/srv_pool" 0 "$POOL_WORKERS" > "$work/out" 2>&1 & server_pid=$! ;;
         uv) "$BIN/srv_uv" 0 > "$work/out" 2>&1 & server_pid=$! ;;
+        co) "$BIN/srv_co" 0 > "$work/out" 2>&1 & server_pid=$! ;;
         nginx)
             for tries in 1 2 3 4 5; do
                 port=$(( 20000 + RANDOM % 10000 ))
@@ -142,8 +144,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 raw=$DATA/showdown.raw
 printf '# server conns rep requests_per_s p99_us rss_kib errors cpu_us_per_request\n' > "$raw"
-servers="threads pool uv nginx"
-npoints=$(( 4 * $(echo "$CONNS" | wc -w) )) point=0
+servers="threads pool uv co nginx"
+npoints=$(( $(echo "$servers" | wc -w) * $(echo "$CONNS" | wc -w) )) point=0
 for s in $servers; do
     for c in $CONNS; do
         point=$((point + 1))
@@ -175,7 +177,7 @@ done
 # /proc/PID/stat) over the run's wall time says how many cores it kept busy at once.
 cpu_raw=$DATA/showdown_cpu.raw
 printf '# server rep requests_per_s cores_used (CPU seconds per second of the run)\n' > "$cpu_raw"
-for s in threads pool uv; do
+for s in threads pool uv co; do
     echo "[14-showdown] CPU-bound requests: $s, 8 connections, $CPU_REPS x ${DUR}s" >&2
     start_server "$s"
     url=http://127.0.0.1:$port/primes
@@ -192,12 +194,12 @@ for s in threads pool uv; do
     stop_server "$s"
 done
 
-# Where the time goes: system calls per request for uv and nginx at 100 connections
-# (strace slows both a lot: these runs count calls, their speed means nothing).
+# Where the time goes: system calls per request for uv, co and nginx at 100 connections
+# (strace slows them all a lot: these runs count calls, their speed means nothing).
 sys=$DATA/showdown_syscalls.txt
 : > "$sys"
 if command -v strace > /dev/null; then
-    for s in uv nginx; do
+    for s in uv co nginx; do
         start_server "$s"
         strace -c -f -o "$work/strace" -p "$server_pid" 2> /dev/null & strace_pid=$!
         sleep 0.5

@@ -1,4 +1,4 @@
-/* plots/14-showdown/server.h: what the three servers of lesson 14 share.
+/* plots/14-showdown/server.h: what the four servers of lesson 14 share.
  *
  * Each server answers every request with the same small response (RESPONSE_OK below),
  * keeps HTTP/1.1 connections open (keep-alive), parses requests with the lesson's

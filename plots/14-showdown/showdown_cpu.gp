@@ -6,10 +6,10 @@ set ylabel "CPU time per request (microseconds)"
 set logscale x
 set grid
 set key top left
-set label 1 "coroutines on libuv: not yet (lesson 12)" at graph 0.02, graph 0.04 font ",9"
 set xrange [6:*]
 set yrange [0:*]
 plot data."/showdown_threads.dat" using 1:12:13:14 with yerrorlines lw 2 pt 7 title "thread per connection", \
      data."/showdown_pool.dat"    using 1:12:13:14 with yerrorlines lw 2 pt 5 title "pool of 2 threads", \
      data."/showdown_uv.dat"      using 1:12:13:14 with yerrorlines lw 2 pt 9 title "libuv loop", \
-     data."/showdown_nginx.dat"   using 1:12:13:14 with yerrorlines lw 2 pt 11 dt 2 title "nginx, 1 worker"
+     data."/showdown_co.dat"      using 1:12:13:14 with yerrorlines lw 2 pt 13 lc 7 title "coroutines on the loop", \
+     data."/showdown_nginx.dat"   using 1:12:13:14 with yerrorlines lw 2 pt 11 lc 4 dt 2 title "nginx, 1 worker"

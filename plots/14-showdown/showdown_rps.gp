@@ -1,4 +1,4 @@
-# plots/14-showdown/showdown_rps.gp: the server sweep, one line per server (coroutines: not yet).
+# plots/14-showdown/showdown_rps.gp: the server sweep, one line per server.
 # Variables from plots/bench/env.sh: data (folder), machine (one line).
 set title sprintf("Requests per second vs open connections (wrk -t2, median, min/max bars)\n{/*0.8 %s}", machine)
 set xlabel "Open connections (log scale)"
@@ -7,9 +7,9 @@ set logscale x
 
 set grid
 set key top right
-set label 1 "coroutines on libuv: not yet (lesson 12)" at graph 0.02, graph 0.04 font ",9"
 set xrange [6:*]
 plot data."/showdown_threads.dat" using 1:2:3:4 with yerrorlines lw 2 pt 7 title "thread per connection", \
      data."/showdown_pool.dat"    using 1:2:3:4 with yerrorlines lw 2 pt 5 title "pool of 2 threads", \
      data."/showdown_uv.dat"      using 1:2:3:4 with yerrorlines lw 2 pt 9 title "libuv loop", \
-     data."/showdown_nginx.dat"   using 1:2:3:4 with yerrorlines lw 2 pt 11 dt 2 title "nginx, 1 worker"
+     data."/showdown_co.dat"      using 1:2:3:4 with yerrorlines lw 2 pt 13 lc 7 title "coroutines on the loop", \
+     data."/showdown_nginx.dat"   using 1:2:3:4 with yerrorlines lw 2 pt 11 lc 4 dt 2 title "nginx, 1 worker"

@@ -130,13 +130,14 @@ ORDER = {"FALSE": 0, "HALF-TRUE": 1, "TRUE": 2}
 # Each function returns (figures, verdict). The comment above each rule is the rule.
 
 def server_sweep():
-    """Lesson 14's comparison of the three servers (plots/14-showdown/bench_showdown.c):
-    per connection count, the loop "wins" when its score beats the better thread design by
-    more than the margin, the threads win the other way round; the pool is "close" when
-    within the margin of the loop. Score: requests/s on a quiet machine; on a busy one
-    (load above half the cores) requests per CPU-second, margin 25% instead of 10%."""
+    """Lesson 14's comparison of its four servers (plots/14-showdown/bench_showdown.c): per
+    connection count, async "wins" when the better async design (the loop, or coroutines on
+    it) beats the better thread design by more than the margin, the threads win the other
+    way round; the pool is "close" when within the margin of async. Score: requests/s on a
+    quiet machine; on a busy one (load above half the cores) requests per CPU-second,
+    margin 25% instead of 10%."""
     cols = {}
-    for s in ("threads", "pool", "uv"):
+    for s in ("threads", "pool", "uv", "co"):
         f = "showdown_%s.dat" % s
         # conns rps_median ... (col 1) ... cpu_us_per_req_median (col 11)
         cols[s] = {r[0]: r for r in rows("14", f)}
@@ -150,18 +151,18 @@ def server_sweep():
         cpu = num(r, 11)
         return 1e6 / cpu if cpu > 0 else 0.0
 
-    conns = sorted(set(cols["threads"]) & set(cols["pool"]) & set(cols["uv"]), key=int)
+    conns = sorted(set.intersection(*(set(v) for v in cols.values())), key=int)
     if not conns:
-        raise Missing("14", "showdown_*.dat (no connection count in all three)")
+        raise Missing("14", "showdown_*.dat (no connection count in all four)")
     pts = []
     for c in conns:
-        t, p, u = score("threads", c), score("pool", c), score("uv", c)
-        best = max(t, p)
-        pts.append({"c": c, "t": t, "p": p, "u": u,
-                    "loop_wins": u > best * (1 + margin),
-                    "threads_win": best > u * (1 + margin),
-                    "pool_close": p >= u * (1 - margin),
-                    "uv_beats_thr": u > t * (1 + margin)})
+        t, p, u, co = score("threads", c), score("pool", c), score("uv", c), score("co", c)
+        best, a = max(t, p), max(u, co)
+        pts.append({"c": c, "t": t, "p": p, "u": u, "co": co,
+                    "async_wins": a > best * (1 + margin),
+                    "threads_win": best > a * (1 + margin),
+                    "pool_close": p >= a * (1 - margin),
+                    "async_beats_thr": a > t * (1 + margin)})
     return pts, is_busy, ("k req/CPU-s" if is_busy else "k req/s")
 
 
@@ -171,16 +172,16 @@ def c1():
     callback = num(row("07", "callback_cost.dat", "timer-0", 1), 2)     # queue + run one callback
     coro = num(row("11", "create.dat", "1"), 1)                         # coroutine-16KiB, create+run+destroy
     pts, is_busy, _ = server_sweep()
-    wins = sum(p["loop_wins"] for p in pts)
+    wins = sum(p["async_wins"] for p in pts)
     # Rule (lessons 06, 07, 14; lesson 11's coroutine figure is shown beside, not used: a
     # stackful coroutine's creation is mostly the mmap of its stack). The claim is "async is
     # faster BECAUSE creating threads is expensive". Creation is the expense when a thread
     # create+join costs at least 10x a queued libuv callback (06 vs 07). TRUE if it does, a
     # pool task (a thread created once, reused) still costs at least 10x a callback, and the
-    # loop server beats both thread servers at every connection count (14); FALSE if create+
-    # join is under 10x a callback or the loop server wins at no connection count (async is
-    # not faster where it counts); HALF-TRUE otherwise (creation is costly per task, but a
-    # pool or a thread server closes the gap somewhere).
+    # better async server (the loop or coroutines on it) beats both thread servers at every
+    # connection count (14); FALSE if create+join is under 10x a callback or async wins at no
+    # connection count (async is not faster where it counts); HALF-TRUE otherwise (creation
+    # is costly per task, but a pool or a thread server closes the gap somewhere).
     costly = t_create >= 10 * callback
     if costly and pool >= 10 * callback and wins == len(pts):
         v = "TRUE"
@@ -188,7 +189,7 @@ def c1():
         v = "FALSE"
     else:
         v = "HALF-TRUE"
-    fig = ("per task: thread %s, pool %s, uv callback %s, coroutine %s | uv server ahead at "
+    fig = ("per task: thread %s, pool %s, uv callback %s, coroutine %s | uv/co server ahead at "
            "%d/%d conn counts%s"
            % (ns(t_create), ns(pool), ns(callback), ns(coro), wins, len(pts),
               " (busy)" if is_busy else ""))
@@ -197,23 +198,25 @@ def c1():
 
 def c2():
     pts, is_busy, unit = server_sweep()
-    loop_wins = sum(p["loop_wins"] for p in pts)
+    async_wins = sum(p["async_wins"] for p in pts)
     threads_win = sum(p["threads_win"] for p in pts)
     n = len(pts)
     # Rule (lesson 14's, plots/14-showdown/bench_showdown.c): TRUE if the better thread design
-    # beats the loop by more than the margin at every connection count; FALSE if the loop
-    # beats both thread designs at every count; DEPENDS if the winner changes with the count;
-    # HALF-TRUE if the loop wins nowhere but the threads do not win everywhere.
+    # beats the better async one (loop or coroutines) by more than the margin at every
+    # connection count; FALSE if async beats both thread designs at every count; DEPENDS if
+    # the winner changes with the count; HALF-TRUE if async wins nowhere but the threads do
+    # not win everywhere.
     if threads_win == n:
         v = "TRUE"
-    elif loop_wins == n:
+    elif async_wins == n:
         v = "FALSE"
-    elif loop_wins == 0:
+    elif async_wins == 0:
         v = "HALF-TRUE"
     else:
         v = "DEPENDS"
-    fig = "%s thr/pool/uv: %s%s" % (unit, ", ".join(
-        "c=%s %.0f/%.0f/%.0f" % (p["c"], p["t"] / 1e3, p["p"] / 1e3, p["u"] / 1e3) for p in pts),
+    fig = "%s thr/pool/uv/co: %s%s" % (unit, ", ".join(
+        "c=%s %.0f/%.0f/%.0f/%.0f" % (p["c"], p["t"] / 1e3, p["p"] / 1e3, p["u"] / 1e3,
+                                      p["co"] / 1e3) for p in pts),
         " (busy: 25% margin)" if is_busy else "")
     return fig, v
 
@@ -362,10 +365,11 @@ def c_threads_01():
 
 
 def cpu_servers():
-    r = {x[0]: x for x in rows("14", "showdown_cpu.dat")}   # server rps_med ... cores_med (col 4)
-    if not all(k in r for k in "012"):
-        raise Missing("14", "showdown_cpu.dat (rows 0, 1, 2)")
-    return ({k: num(r[k], 4) for k in "012"}, {k: num(r[k], 1) for k in "012"},
+    # server (0 threads, 1 pool, 2 uv, 4 co) rps_med ... cores_med (col 4)
+    r = {x[0]: x for x in rows("14", "showdown_cpu.dat")}
+    if not all(k in r for k in "0124"):
+        raise Missing("14", "showdown_cpu.dat (rows 0, 1, 2, 4)")
+    return ({k: num(r[k], 4) for k in "0124"}, {k: num(r[k], 1) for k in "0124"},
             busy("14", "showdown_cpu.dat"), cores("14", "showdown_cpu.dat"))
 
 
@@ -380,11 +384,13 @@ def c7():
     v01 = ("DEPENDS" if n < 2 or (not c_scales and busy01) else
            "TRUE" if c_scales and (py_async == 0 or py_async < 1.2) else "FALSE")
     # Lesson 14's rule (bench_showdown.c): TRUE if a thread server kept more than 1.2 cores busy
-    # on CPU-bound requests while the loop stayed at one (at most 1.05); DEPENDS on 1 core or
-    # when no thread server got past 1.2 on a busy machine; FALSE otherwise.
+    # on CPU-bound requests while both async servers (the loop and coroutines on it) stayed at
+    # one (at most 1.05); DEPENDS on 1 core or when no thread server got past 1.2 on a busy
+    # machine; FALSE otherwise.
     thr = max(cc["0"], cc["1"])
     par = thr > 1.2
-    v14 = "DEPENDS" if n < 2 or (not par and busy14) else "TRUE" if par and cc["2"] <= 1.05 else "FALSE"
+    one = max(cc["2"], cc["4"]) <= 1.05
+    v14 = "DEPENDS" if n < 2 or (not par and busy14) else "TRUE" if par and one else "FALSE"
     # Combined: load can hide parallelism, never fake it, so a DEPENDS (a busy machine) gives
     # way to the other lesson's word. TRUE if one says TRUE and none FALSE; FALSE if one says
     # FALSE and none TRUE; DEPENDS if both say DEPENDS or they contradict each other.
@@ -392,9 +398,9 @@ def c7():
     v = ("TRUE" if "TRUE" in vs and "FALSE" not in vs else
          "FALSE" if "FALSE" in vs and "TRUE" not in vs else "DEPENDS")
     fig = ("x%d: C threads %.2fx, asyncio %s (01%s) | CPU-bound servers, cores busy: "
-           "thr/conn %.2f, pool %.2f, uv %.2f (14%s)"
+           "thr/conn %.2f, pool %.2f, uv %.2f, co %.2f (14%s)"
            % (n, sp, "%.2fx" % py_async if py_async else "not run", ", busy" if busy01 else "",
-              cc["0"], cc["1"], cc["2"], ", busy" if busy14 else ""))
+              cc["0"], cc["1"], cc["2"], cc["4"], ", busy" if busy14 else ""))
     return fig, v
 
 
@@ -487,13 +493,15 @@ def c10():
 def c11():
     pts, is_busy, unit = server_sweep()
     n = len(pts)
-    faster = sum(p["uv_beats_thr"] for p in pts)
-    # Rule (lesson 14's, bench_showdown.c): thread-per-connection vs the loop. TRUE if the loop
-    # is faster by more than the margin at every connection count; FALSE if the threads match
-    # or beat it at every count; DEPENDS otherwise.
+    faster = sum(p["async_beats_thr"] for p in pts)
+    # Rule (lesson 14's, bench_showdown.c): thread-per-connection vs the better async server
+    # (the loop or coroutines on it). TRUE if async is faster by more than the margin at every
+    # connection count; FALSE if the threads match or beat it at every count; DEPENDS
+    # otherwise.
     v = "TRUE" if faster == n else "FALSE" if faster == 0 else "DEPENDS"
-    fig = "thread/conn vs loop, %s: %s%s" % (unit, ", ".join(
-        "c=%s %.0f vs %.0f" % (p["c"], p["t"] / 1e3, p["u"] / 1e3) for p in pts),
+    fig = "thread/conn vs loop/co, %s: %s%s" % (unit, ", ".join(
+        "c=%s %.0f vs %.0f/%.0f" % (p["c"], p["t"] / 1e3, p["u"] / 1e3, p["co"] / 1e3)
+        for p in pts),
         " (busy: 25% margin)" if is_busy else "")
     return fig, v
 
