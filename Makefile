@@ -7,6 +7,8 @@
 #                        ThreadSanitizer, benchmarks' data, plots and the book
 #   make check L=01 [IMPL=file.c] [T=test] [FAST=1]   test one lesson's exercise (or any file)
 #   make hint L=01 | make progress | make watch L=01 | make reset L=01 | make read L=01
+#   make solution L=01 [FORCE=1]   once lesson 01 passes: the reference answer, discussed
+#   make bench L=06 [IMPL=file.c] [ROUNDS=3]   your answer measured beside the reference
 #   make plots [FULL=1] | make claims | make book | make test-stubs | make clean
 #   make grade SUBMISSIONS=dir [L=02 | LESSONS="01 02"]   grade a class in a sandbox
 #   make gradescope [L=02 | LESSONS="01 02"]              build a Gradescope autograder zip
@@ -55,7 +57,9 @@ build/.deps-ok: Makefile
 all: deps build plots claims book
 	@tests/where.sh
 
+# Then build/compile_commands.json, every C file's flags for editors (clangd finds it there).
 build: deps demos benches compile-all
+	@lessons/common/compile-commands.sh build/compile_commands.json
 
 demos: deps
 	@set -e; for l in $(LESSON_DIRS); do [ ! -f lessons/$$l/Makefile ] || $(MAKE) -s --no-print-directory -C lessons/$$l; done
@@ -102,6 +106,10 @@ watch: deps
 	@lessons/common/watch.sh "$(L)" "$(IMPL)"
 reset: deps
 	@lessons/common/reset.sh "$(L)"
+solution: deps
+	@lessons/common/solution.sh "$(L)"
+bench: deps
+	@plots/bench/impl-bench.sh "$(L)" "$(IMPL)"
 
 # ---------------------------------------------------------------- experiments
 .PHONY: plots claims

@@ -5,8 +5,11 @@
 # Build: nothing
 # Run:   tests/readme-commands.sh        (prints "readme-commands: N passed, M failed")
 #
-# Learner: make check L=01 (the stub fails, a solved file passes), make check L=01 IMPL=...,
-# make hint L=01, make progress, make book. Instructor: make gradescope, make gradescope
+# Learner: make hint L=01 before any check (hint 1), make solution L=01 before passing (it
+# refuses; FORCE=1 opens it), make check L=01 (the stub fails), make hint L=01 after a failing
+# check (the hint named for the first failing test), make check L=01 (a solved file passes),
+# make check L=01 IMPL=..., make hint L=01 and make solution L=01 once it passes, make
+# progress, make book. Instructor: make gradescope, make gradescope
 # LESSONS="01 02", make grade SUBMISSIONS=... with and without L=; then the Gradescope zip is
 # unpacked into a folder shaped like /autograder, its setup.sh and run_autograder run there on
 # a correct and on a wrong submission, and results.json is checked against Gradescope's
@@ -37,16 +40,43 @@ run() {   # run NAME COMMAND...: in the copy; output in $log
 show() { sed 's/^/      /' "$log" | tail -n 15; }
 
 # ---- learner
+if run make hint L=01 && grep -q '^## Hint 1$' "$log"; then ok "make hint L=01 with no check yet shows hint 1"
+else bad "make hint L=01 with no check yet did not show hint 1"; show; fi
+if run make solution L=01; then bad "make solution L=01 opened before the exercise passed"; show
+elif grep -q 'make check L=01' "$log"; then ok "make solution L=01 refuses before the exercise passes, naming make check L=01"
+else bad "make solution L=01 refused without naming make check L=01"; show; fi
+if run make solution L=01 FORCE=1 && grep -q 'warning' "$log" && grep -q 'diff -u' "$log"; then
+    ok "make solution L=01 FORCE=1 opens it anyway, with a warning"
+else bad "make solution L=01 FORCE=1"; show; fi
 if run make check L=01; then bad "make check L=01 passed the shipped stub"; show
 elif grep -q 'passed, [1-9][0-9]* failed' "$log"; then ok "make check L=01 fails the stub, with counts"
 else bad "make check L=01 printed no 'N passed, M failed' line"; show; fi
+# A nearly solved exercise: only the create-failure test fails. make hint must pick the first
+# hint whose "Helps with:" line names it (the seen hints forgotten, so hint 1 is a candidate).
+cp "$c/tests/01-threads/mutants/no_join_on_error.c" "$c/lessons/01-threads/exercise.c"
+run make check L=01
+first=$(awk '$1 == "FAIL" { print $2; exit }' "$log")
+want=$(awk -v t="$first" '/^## Hint [0-9]+$/ { h = $3; next }
+                          /^Helps with:/ { n = split(substr($0, 12), a, /[ ,]+/)
+                                           for (i = 1; i <= n; i++) if (a[i] == t) { print h; exit } }' \
+       "$c/lessons/01-threads/hints.md")
+rm -f "$c/build/progress/01-threads.hints"
+if [ -n "$first" ] && [ -n "$want" ] && [ "$want" != 1 ] && run make hint L=01 &&
+   grep -q "^## Hint $want\$" "$log" && grep -q "For $first, which failed" "$log"; then
+    ok "make hint L=01 after a failing check shows hint $want, the one for $first"
+else bad "make hint L=01 after a failing check (first failure: ${first:-none}; its hint: ${want:-none})"; show; fi
 cp "$c/solutions/01-threads/exercise.c" "$c/lessons/01-threads/exercise.c"
 if run make check L=01; then ok "make check L=01 passes once the exercise is solved"
 else bad "make check L=01 failed on a solved exercise"; show; fi
 if run make check L=01 IMPL=solutions/01-threads/exercise.c; then ok "make check L=01 IMPL=file"
 else bad "make check L=01 IMPL=solutions/01-threads/exercise.c failed"; show; fi
-if run make hint L=01 && grep -q 'Hint 1' "$log"; then ok "make hint L=01 shows hint 1"
-else bad "make hint L=01 did not show hint 1"; show; fi
+if run make hint L=01 && grep -q 'make solution L=01' "$log" && ! grep -q '^## Hint' "$log"; then
+    ok "make hint L=01 once every test passes: no hint, make solution L=01 instead"
+else bad "make hint L=01 after a passing check"; show; fi
+if run make solution L=01 && grep -q '^# Lesson 01' "$log" &&
+   grep -q 'diff -u lessons/01-threads/exercise.c solutions/01-threads/exercise.c' "$log"; then
+    ok "make solution L=01 once it passes: the discussion and the diff command"
+else bad "make solution L=01 after a passing check"; show; fi
 if run make progress && grep -q '^01-threads .*passed' "$log"; then ok "make progress: 01 passed"
 else bad "make progress does not show lesson 01 as passed"; show; fi
 if run make book && [ -s "$c/build/book/index.html" ] && [ -s "$c/build/book/course.epub" ]; then

@@ -14,7 +14,9 @@
 #   the grader's hostile corpus gets the verdicts it must (tests/grader/run-tests.sh), every
 #   lesson's reference is graded ok and its stub not (tests/grader/grade-references.sh)
 #   the README's commands, typed as written in a clone under a 0700 folder
-#   (tests/readme-commands.sh)
+#   (tests/readme-commands.sh); make hint and make solution as a learner meets them, in a
+#   copy of this tree (tests/learner-tools.sh); make bench IMPL=... (tests/bench-impl.sh);
+#   the editors' build/compile_commands.json (tests/editor-db.sh)
 # It checks the course, for people changing it; a learner's command is make check. The
 # experiments and the book go to build/test/ (BENCH_DATA, BENCH_PLOTS, BOOK_DIR), and every
 # check of a stub takes the stub as shipped (tests/pristine-stub.sh), so make test neither
@@ -69,6 +71,9 @@ if [ -x tests/grader/run-tests.sh ]; then
 fi
 job compile-gcc "CC=gcc tests/compile-all.sh"
 job compile-clang "CC=clang tests/compile-all.sh"
+job bench-impl "tests/bench-impl.sh"
+job editor-db "tests/editor-db.sh"
+job learner-tools "tests/learner-tools.sh"
 for l in $lessons; do
     job "parts-$l" "tests/lesson-parts.sh $l"
     job "solution-$l" "QUIET=1 tests/check.sh $l solutions/$l/exercise.c"

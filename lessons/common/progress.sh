@@ -3,13 +3,14 @@
 # (x/y tests) or not started, from the last `make check L=NN` of your own exercise.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
+. lessons/common/learner-state.sh   # hints_seen: the hints make hint has shown, as a set
 done_n=0 all=0 next=""
 printf '%-28s %-24s %s\n' lesson status hints
 for d in lessons/[0-9][0-9]-*/; do
     l=$(basename "$d")
     [ -f "$d/exercise.c" ] || continue
     all=$((all + 1))
-    hints="$(cat "build/progress/$l.hints" 2>/dev/null || echo 0)/$(grep -c '^## Hint ' "$d/hints.md" 2>/dev/null || echo 0)"
+    hints="$(hints_seen "$l" | grep -c .)/$(grep -c '^## Hint ' "$d/hints.md" 2>/dev/null || echo 0)"
     if [ -f "build/progress/$l" ]; then
         read -r passed total < "build/progress/$l"
         if [ "$passed" = "$total" ]; then
