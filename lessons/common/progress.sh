@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . lessons/common/learner-state.sh   # hints_seen: the hints make hint has shown, as a set
 done_n=0 all=0 next=""
-printf '%-28s %-24s %s\n' lesson status hints
+printf '%-28s %-40s %s\n' lesson status hints
 for d in lessons/[0-9][0-9]-*/; do
     l=$(basename "$d")
     [ -f "$d/exercise.c" ] || continue
@@ -24,7 +24,7 @@ for d in lessons/[0-9][0-9]-*/; do
         status="not started"
     fi
     case $status in passed*) ;; *) [ -n "$next" ] || next=$l ;; esac
-    printf '%-28s %-24s %s\n' "$l" "$status" "$hints"
+    printf '%-28s %-40s %s\n' "$l" "$status" "$hints"
 done
 echo
 if [ -n "$next" ]; then
