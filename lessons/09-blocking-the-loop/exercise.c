@@ -24,6 +24,8 @@ struct job_server {
  *   offloaded "work" finishes;
  * - after the client half-closes (UV_EOF), every request already received is still answered,
  *   and then the server shuts its side down (the client reads EOF);
+ * - a client the server no longer needs (it half-closed and got every answer, it reset the
+ *   connection, it closed it) is closed at once, while the server runs, not at job_stop;
  * - when a client closes while its work runs in the pool, nothing touches the freed client
  *   afterwards, and nothing leaks. */
 

@@ -30,6 +30,8 @@ void job_stop(struct job_server *s);   /* from the loop's thread, as in lesson 0
  *   "work N" is exactly "work", one space, then N: "work", "work 1x", "work +1" and a number
  *   that does not fit a long are "error\n". Bytes after the last '\n' when the client
  *   half-closes are not a request.
+ * - A client the server no longer needs (it half-closed and got every answer, it reset the
+ *   connection, it closed it) is closed at once, while the server runs, not only at job_stop.
  * - job_start is called before uv_run or from the loop's thread; job_stop from the loop's
  *   thread only. job_stop closes the listener and every client (answers not sent yet are
  *   dropped); once uv_run returns, everything the server allocated is freed. NULL or a second

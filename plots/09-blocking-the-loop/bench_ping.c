@@ -6,8 +6,8 @@
  *
  * The server is the lesson's reference job server on 127.0.0.1, its loop in a thread of its
  * own. One repetition: the main thread sends "work 100" (100 ms of CPU), then PINGERS client
- * threads each send one "ping" at its own moment inside those 100 ms (spread evenly) and time
- * the answer. Everything is bounded: a fixed number of requests, and every read gives up
+ * threads each send one "ping" at its own moment, spread evenly over the first 90 ms of the
+ * work (so the last is still sent while the work runs), and time the answer. Everything is bounded: a fixed number of requests, and every read gives up
  * after READ_TIMEOUT_S seconds. */
 #define _GNU_SOURCE   /* MSG_NOSIGNAL */
 #include <errno.h>

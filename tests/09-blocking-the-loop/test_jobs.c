@@ -14,7 +14,14 @@
  * already waiting in the kernel when that batch was collected, so after a few rounds the
  * server has read it. That is how the tests make sure a request was read in a read callback
  * of its own, or that the server has seen a half-close, before going on. settle() only
- * sharpens what the tests catch: a correct server passes whatever the timing. */
+ * sharpens what the tests catch: a correct server passes whatever the timing.
+ *
+ * And a last one: the loop's rounds. A uv_prepare_t of the test's own, on the server's loop,
+ * counts each round just before the loop goes to sleep for events. A test that waits for
+ * the server to do something on its own (release a client's socket) checks, and if it is
+ * not done yet, waits for one more round and checks again. If the server never does it, the
+ * loop sleeps, the test waits, every thread is asleep: the runner calls that stuck after 1 s
+ * and prints the hint, which says what was still missing. */
 #define _GNU_SOURCE   /* MSG_NOSIGNAL is Linux's; setenv */
 #include <dirent.h>
 #include <errno.h>
@@ -57,6 +64,7 @@ static struct {
     bool blocking;           /* work(block_n) waits until the latch opens */
     long block_n;
     bool latch_open;
+    long loop_rounds;        /* rounds the server's loop has made (on_round counts them) */
 } probe = { .mu = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
 
 static long probe_work(long n)
@@ -91,6 +99,15 @@ static void probe_open_latch(void)
     PT_CHECK(pthread_mutex_lock(&probe.mu));
     probe.latch_open = true;
     PT_CHECK(pthread_cond_broadcast(&probe.changed));
+    PT_CHECK(pthread_mutex_unlock(&probe.mu));
+}
+
+/* Forget the calls counted so far: a test that runs both modes judges each on its own. Only
+ * between two servers, when no work runs. */
+static void probe_reset_counts(void)
+{
+    PT_CHECK(pthread_mutex_lock(&probe.mu));
+    probe.calls = probe.on_loop = probe.off_loop = probe.finished = 0;
     PT_CHECK(pthread_mutex_unlock(&probe.mu));
 }
 
@@ -141,6 +158,7 @@ static void expect_work_started_off_loop(const char *request)
 struct server {
     uv_loop_t loop;
     uv_async_t stop;
+    uv_prepare_t round;   /* counts the loop's rounds (see the top of the file) */
     struct job_server *js;
     int port;
     int offload;
@@ -161,7 +179,19 @@ static void on_stop(uv_async_t *a)
     struct server *sv = a->data;
     job_stop(sv->js);
     job_stop(sv->js);   /* a second call must do nothing */
+    uv_close((uv_handle_t *)&sv->round, NULL);
     uv_close((uv_handle_t *)a, NULL);
+}
+
+/* Runs once per round of the loop, just before it sleeps waiting for events: whatever the
+ * server did in that round is done. */
+static void on_round(uv_prepare_t *p)
+{
+    (void)p;
+    PT_CHECK(pthread_mutex_lock(&probe.mu));
+    probe.loop_rounds++;
+    PT_CHECK(pthread_cond_broadcast(&probe.changed));
+    PT_CHECK(pthread_mutex_unlock(&probe.mu));
 }
 
 static void *loop_main(void *arg)
@@ -197,6 +227,9 @@ static void server_start(struct server *sv, int offload)
                  "listener got (uv_tcp_getsockname tells it)", sv->port);
     UV_CHECK(uv_async_init(&sv->loop, &sv->stop, on_stop));
     sv->stop.data = sv;
+    UV_CHECK(uv_prepare_init(&sv->loop, &sv->round));
+    UV_CHECK(uv_prepare_start(&sv->round, on_round));
+    uv_unref((uv_handle_t *)&sv->round);   /* counting rounds must not keep uv_run going */
     PT_CHECK(pthread_create(&sv->thread, NULL, loop_main, sv));
 }
 
@@ -328,29 +361,97 @@ static bool conn_line(struct conn *c, char *line, size_t cap)
     }
 }
 
-/* Read one answer and compare it with want (given without its '\n'). */
-static void conn_expect(struct conn *c, const char *want, const char *request)
+/* ---- the answers a test expects ---- */
+
+/* The requests a test sent on one connection, in order, and the answer each must get. The
+ * answers are read and compared as a whole script, not one string at a time, so that a
+ * message can say what the line that came actually is: the answer to another request of the
+ * same script (answers out of order), or the answer to none of them (a request misread). */
+enum { SCRIPT_MAX = 8 };
+struct script {
+    size_t n;
+    const char *request[SCRIPT_MAX];   /* as a message shows it */
+    char answer[SCRIPT_MAX][64];       /* without its '\n' */
+};
+
+static void script_add(struct script *s, const char *request, const char *answer)
+{
+    assert_true(s->n < SCRIPT_MAX);
+    s->request[s->n] = request;
+    snprintf(s->answer[s->n], sizeof s->answer[0], "%s", answer);
+    s->n++;
+}
+
+static void script_add_work(struct script *s, long n, const char *request)
+{
+    char answer[64];
+    snprintf(answer, sizeof answer, "%ld %ld", n, expected(n));
+    script_add(s, request, answer);
+}
+
+/* line came where the answer to request i was due, and it is not that answer. If it is
+ * the answer to another request of the script, say so: a later one overtook, or an earlier
+ * one came twice or late. */
+static void script_mismatch(const struct conn *c, const struct script *s, size_t i,
+                            const char *line)
+{
+    const char *req = s->request[i];
+    size_t other = s->n;
+
+    for (size_t j = i + 1; j < s->n && other == s->n; j++)
+        if (strcmp(line, s->answer[j]) == 0)
+            other = j;
+    for (size_t j = 0; j < i && other == s->n; j++)
+        if (strcmp(line, s->answer[j]) == 0)
+            other = j;
+    if (other == s->n)
+        fail_msg("%s sent \"%s\"; the answer was \"%s\", expected \"%s\"", c->what,
+                 shown(req, strlen(req)), shown(line, strlen(line)), s->answer[i]);
+    if (other > i)
+        fail_msg("%s: answers out of order? The answer to \"%s\" (\"%s\") was due, and "
+                 "\"%s\" came: the answer to \"%s\", sent after it. Answers to one client "
+                 "leave in request order: an answer that is ready waits until every answer "
+                 "before it is written", c->what, shown(req, strlen(req)), s->answer[i],
+                 shown(line, strlen(line)), s->request[other]);
+    fail_msg("%s: an answer twice, or answers out of order? The answer to \"%s\" (\"%s\") "
+             "was due, and \"%s\" came: the answer to \"%s\", sent before it, and read "
+             "already", c->what, shown(req, strlen(req)), s->answer[i],
+             shown(line, strlen(line)), s->request[other]);
+}
+
+/* Read the script's answers, in order, and compare each with the one due. */
+static void conn_expect_script(struct conn *c, const struct script *s)
 {
     char line[512];
 
-    hang_hint("%s waited for the answer \"%s\" to \"%s\" and none came: was the request "
-              "lost (a line split across reads?), or is its answer held back?", c->what, want,
-              request);
-    if (!conn_line(c, line, sizeof line))
-        fail_msg("%s sent \"%s\" and the connection ended before the answer \"%s\" came: "
-                 "a client is closed only when it is gone or after every answer",
-                 c->what, shown(request, strlen(request)), want);
-    hang_hint(NULL);
-    if (strcmp(line, want) != 0)
-        fail_msg("%s sent \"%s\"; the answer was \"%s\", expected \"%s\"", c->what,
-                 shown(request, strlen(request)), shown(line, strlen(line)), want);
+    for (size_t i = 0; i < s->n; i++) {
+        const char *req = s->request[i];
+        hang_hint("%s waited for the answer \"%s\" to \"%s\" and none came: was the request "
+                  "lost (a line split across reads?), or is its answer held back?", c->what,
+                  s->answer[i], req);
+        if (!conn_line(c, line, sizeof line))
+            fail_msg("%s sent \"%s\" and the connection ended before the answer \"%s\" "
+                     "came: a client is closed only when it is gone or after every answer",
+                     c->what, shown(req, strlen(req)), s->answer[i]);
+        hang_hint(NULL);
+        if (strcmp(line, s->answer[i]) != 0)
+            script_mismatch(c, s, i, line);
+    }
+}
+
+/* Read one answer and compare it with want (given without its '\n'). */
+static void conn_expect(struct conn *c, const char *want, const char *request)
+{
+    struct script s = { 0 };
+    script_add(&s, request, want);
+    conn_expect_script(c, &s);
 }
 
 static void conn_expect_work(struct conn *c, long n, const char *request)
 {
-    char want[64];
-    snprintf(want, sizeof want, "%ld %ld", n, expected(n));
-    conn_expect(c, want, request);
+    struct script s = { 0 };
+    script_add_work(&s, n, request);
+    conn_expect_script(c, &s);
 }
 
 /* The server must end the connection now: EOF (or a reset), nothing more. */
@@ -380,6 +481,14 @@ static void half_close(struct conn *c)
     SYS_CHECK(shutdown(c->fd, SHUT_WR));
 }
 
+/* Close so that the server reads a reset (UV_ECONNRESET), not an end: SO_LINGER, time 0. */
+static void conn_reset(struct conn *c)
+{
+    struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+    SYS_CHECK(setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg));
+    conn_close(c);
+}
+
 /* Open descriptors of this process, from /proc/self/fd. */
 static int count_fds(void)
 {
@@ -392,6 +501,47 @@ static int count_fds(void)
         n++;
     SYS_CHECK(closedir(d));
     return n;
+}
+
+/* Sockets this process holds: the entries of /proc/self/fd that link to "socket:[...]".
+ * Sockets only, so that a file a sanitizer's runtime opens for a moment cannot count. */
+static int count_sockets(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+
+    if (d == NULL)
+        fail_msg("cannot open /proc/self/fd: %s", strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        char target[64];
+        ssize_t k = readlinkat(dirfd(d), e->d_name, target, sizeof target - 1);
+        if (k > 0 && (size_t)k >= 7 && memcmp(target, "socket:", 7) == 0)
+            n++;
+    }
+    SYS_CHECK(closedir(d));
+    return n;
+}
+
+/* Wait until this process holds no more than want sockets: the server's clients, once the
+ * test has closed its own ends, are the ones above want. The server releases them on the
+ * loop's thread, some time after the test did its part, so: count; if some are still held,
+ * wait for the loop to make one more round (on_round), and count again. No clock: a server
+ * that never releases them leaves its loop asleep and this thread waiting, and the runner
+ * reports the test stuck after 1 s of that, with the hint: how many are held after what
+ * (after_what), and what to do (fix). */
+static void wait_sockets_released(int want, const char *after_what, const char *fix)
+{
+    for (;;) {
+        long round = probe_get(&probe.loop_rounds);
+        int held = count_sockets() - want;
+        if (held <= 0)
+            break;
+        hang_hint("the server still holds %d client socket%s after %s: %s", held,
+                  held == 1 ? "" : "s", after_what, fix);
+        probe_wait(&probe.loop_rounds, round + 1);
+    }
+    hang_hint(NULL);
 }
 
 /* Run the statements once per offload mode, each with a fresh server and client A. (A
@@ -661,20 +811,35 @@ static void test_protocol_very_long_line_is_one_error(void **state)
 }
 
 /* Requests sent one byte at a time, each byte read by a read callback of its own (settle()
- * makes sure), are answered as if they came whole. */
+ * makes sure), are answered as if they came whole, in request order. With offload 1,
+ * work(12) waits on the latch until every byte has been read, so the ping behind it is
+ * ready first, every time: its answer must still wait. (Without the latch, whether the
+ * ping overtook depended on how fast the pool answered: a server that sends answers as soon
+ * as they are ready failed here only under ThreadSanitizer.) */
 static void test_protocol_requests_split_across_reads(void **state)
 {
     (void)state;
     static const char msg[] = "work 12\nping\nwork -3\n";
+    const size_t end_of_work_12 = 7;   /* msg[7] is the '\n' of "work 12" */
+    struct script s = { 0 };
+    script_add_work(&s, 12, "work 12 (sent one byte at a time)");
+    script_add(&s, "ping (sent one byte at a time)", "pong");
+    script_add_work(&s, -3, "work -3 (sent one byte at a time)");
     BOTH_MODES(sv, a, {
+        if (mode_ == 1) {
+            probe_reset_counts();   /* offload 0 called work on the loop's thread: not this */
+            probe_block_on(12);
+        }
         conn_open(&b, sv.port, "client B");
         for (size_t i = 0; i < sizeof msg - 1; i++) {
             conn_send(&a, msg + i, 1);
+            if (mode_ == 1 && i == end_of_work_12)
+                expect_work_started_off_loop("\"work 12\" (sent one byte at a time)");
             settle(&b, 3);
         }
-        conn_expect_work(&a, 12, "work 12 (sent one byte at a time)");
-        conn_expect(&a, "pong", "ping (sent one byte at a time)");
-        conn_expect_work(&a, -3, "work -3 (sent one byte at a time)");
+        if (mode_ == 1)
+            probe_open_latch();
+        conn_expect_script(&a, &s);
         conn_close(&b);
     });
 }
@@ -683,13 +848,15 @@ static void test_protocol_requests_split_across_reads(void **state)
 static void test_protocol_several_requests_in_one_write(void **state)
 {
     (void)state;
+    struct script s = { 0 };
+    script_add(&s, "ping (1st of 5 in one write)", "pong");
+    script_add_work(&s, 3, "work 3 (2nd of 5 in one write)");
+    script_add(&s, "bogus (3rd of 5 in one write)", "error");
+    script_add_work(&s, 5, "work 5 (4th of 5 in one write)");
+    script_add(&s, "ping (5th of 5 in one write)", "pong");
     BOTH_MODES(sv, a, {
         conn_sends(&a, "ping\nwork 3\nbogus\nwork 5\nping\n");
-        conn_expect(&a, "pong", "ping (1st of 5 in one write)");
-        conn_expect_work(&a, 3, "work 3 (2nd of 5 in one write)");
-        conn_expect(&a, "error", "bogus (3rd of 5 in one write)");
-        conn_expect_work(&a, 5, "work 5 (4th of 5 in one write)");
-        conn_expect(&a, "pong", "ping (5th of 5 in one write)");
+        conn_expect_script(&a, &s);
     });
 }
 
@@ -706,9 +873,11 @@ static void test_protocol_clients_are_independent(void **state)
             conn_sends(&cl[i], req);
         }
         for (int i = 7; i >= 0; i--) {
-            conn_expect_work(&cl[i], 100 + i, "work 10x (first request of this client)");
-            conn_expect(&cl[i], "pong", "ping (second request of this client)");
-            conn_expect_work(&cl[i], -i, "work -x (third request of this client)");
+            struct script s = { 0 };
+            script_add_work(&s, 100 + i, "work 10x (first request of this client)");
+            script_add(&s, "ping (second request of this client)", "pong");
+            script_add_work(&s, -i, "work -x (third request of this client)");
+            conn_expect_script(&cl[i], &s);
             conn_close(&cl[i]);
         }
     });
@@ -720,11 +889,13 @@ static void test_protocol_clients_are_independent(void **state)
 static void test_inline_work_runs_on_loop_thread(void **state)
 {
     (void)state;
+    struct script s = { 0 };
+    script_add_work(&s, 1, "work 1");
+    script_add_work(&s, 2, "work 2");
     server_start(&sv, 0);
     conn_open(&a, sv.port, "client A");
     conn_sends(&a, "work 1\nwork 2\n");
-    conn_expect_work(&a, 1, "work 1");
-    conn_expect_work(&a, 2, "work 2");
+    conn_expect_script(&a, &s);
     conn_close(&a);
     server_stop(&sv);
     long on = probe_get(&probe.on_loop), off = probe_get(&probe.off_loop);
@@ -738,11 +909,13 @@ static void test_inline_work_runs_on_loop_thread(void **state)
 static void test_offload_work_runs_off_loop_thread(void **state)
 {
     (void)state;
+    struct script s = { 0 };
+    script_add_work(&s, 1, "work 1");
+    script_add_work(&s, 2, "work 2");
     server_start(&sv, 1);
     conn_open(&a, sv.port, "client A");
     conn_sends(&a, "work 1\nwork 2\n");
-    conn_expect_work(&a, 1, "work 1");
-    conn_expect_work(&a, 2, "work 2");
+    conn_expect_script(&a, &s);
     conn_close(&a);
     server_stop(&sv);
     long on = probe_get(&probe.on_loop), off = probe_get(&probe.off_loop);
@@ -795,9 +968,11 @@ static void test_offload_answers_in_request_order(void **state)
     probe_wait(&probe.finished, 1);
     settle(&b, 3);   /* time for work 2's after-work callback, and for a wrong early answer */
     probe_open_latch();
-    conn_expect_work(&a, 1, "work 1 (its work finished last; its answer still comes first)");
-    conn_expect(&a, "pong", "ping (sent after work 1: answered after it)");
-    conn_expect_work(&a, 2, "work 2 (sent after ping: answered after it)");
+    struct script s = { 0 };
+    script_add_work(&s, 1, "work 1 (its work finished last; its answer still comes first)");
+    script_add(&s, "ping (sent after work 1: answered after it)", "pong");
+    script_add_work(&s, 2, "work 2 (sent after ping: answered after it)");
+    conn_expect_script(&a, &s);
     conn_close(&a);
     conn_close(&b);
     server_stop(&sv);
@@ -813,12 +988,14 @@ static void test_offload_answers_in_request_order(void **state)
 static void test_half_close_gets_every_answer_then_eof(void **state)
 {
     (void)state;
+    struct script s = { 0 };
+    script_add_work(&s, 4, "work 4 (then half-closed)");
+    script_add(&s, "ping (then half-closed)", "pong");
+    script_add_work(&s, 5, "work 5 (then half-closed)");
     BOTH_MODES(sv, a, {
         conn_sends(&a, "work 4\nping\nwork 5\npartial line");
         half_close(&a);
-        conn_expect_work(&a, 4, "work 4 (then half-closed)");
-        conn_expect(&a, "pong", "ping (then half-closed)");
-        conn_expect_work(&a, 5, "work 5 (then half-closed)");
+        conn_expect_script(&a, &s);
         conn_expect_end(&a, "the client half-closed and every request was answered: shut "
                             "down your side, then close");
     });
@@ -837,13 +1014,88 @@ static void test_offload_half_close_while_work_runs(void **state)
     expect_work_started_off_loop("\"work 1\"");
     settle(&b, 3);   /* the server has now read client A's EOF */
     probe_open_latch();
-    conn_expect_work(&a, 1, "work 1 (client half-closed while it ran)");
-    conn_expect(&a, "pong", "ping (client half-closed while work 1 ran)");
-    conn_expect_work(&a, 2, "work 2 (client half-closed while work 1 ran)");
+    struct script s = { 0 };
+    script_add_work(&s, 1, "work 1 (client half-closed while it ran)");
+    script_add(&s, "ping (client half-closed while work 1 ran)", "pong");
+    script_add_work(&s, 2, "work 2 (client half-closed while work 1 ran)");
+    conn_expect_script(&a, &s);
     conn_expect_end(&a, "every request was answered after the half-close");
     conn_close(&a);
     conn_close(&b);
     server_stop(&sv);
+}
+
+/* A client the server no longer needs is closed at once, not at job_stop: clients that
+ * half-closed and got every answer, clients that reset the connection, clients that closed
+ * it after their answers, and (offload 1) a client that reset while its work was still in
+ * the pool. Each time, once the test has closed its own ends, the sockets of this process
+ * (the server runs in it) come back to what they were before the clients came: the
+ * listener. The server is still running then. */
+static void test_finished_clients_released_before_stop(void **state)
+{
+    (void)state;
+    enum { CLIENTS = 8 };
+    struct script s = { 0 };
+    script_add(&s, "ping", "pong");
+    script_add_work(&s, 3, "work 3");
+    for (int mode = 0; mode <= 1; mode++) {
+        char name[48];
+        server_start(&sv, mode);
+        int base = count_sockets();   /* the listener */
+
+        for (int i = 0; i < CLIENTS; i++) {
+            snprintf(name, sizeof name, "client %d (offload %d)", i, mode);
+            conn_open(&cl[i], sv.port, name);
+            conn_sends(&cl[i], "ping\nwork 3\n");
+            half_close(&cl[i]);
+        }
+        for (int i = 0; i < CLIENTS; i++) {
+            conn_expect_script(&cl[i], &s);
+            conn_expect_end(&cl[i], "the client half-closed and every request was answered");
+            conn_close(&cl[i]);
+        }
+        wait_sockets_released(base, "they half-closed and got every answer",
+                              "uv_close the client in its uv_shutdown callback (whatever the "
+                              "status: the client is finished either way)");
+
+        for (int i = 0; i < CLIENTS; i++) {
+            snprintf(name, sizeof name, "client %d (offload %d)", i, mode);
+            conn_open(&cl[i], sv.port, name);
+            conn_sends(&cl[i], "ping\n");
+            conn_expect(&cl[i], "pong", "ping (before a reset)");
+            conn_reset(&cl[i]);
+        }
+        wait_sockets_released(base, "they reset the connection (the read callback got "
+                              "UV_ECONNRESET)", "on any read error other than UV_EOF, "
+                              "uv_close the client (stopping the read is not enough)");
+
+        for (int i = 0; i < CLIENTS; i++) {
+            snprintf(name, sizeof name, "client %d (offload %d)", i, mode);
+            conn_open(&cl[i], sv.port, name);
+            conn_sends(&cl[i], "ping\nwork 3\n");
+            conn_expect_script(&cl[i], &s);
+            conn_close(&cl[i]);
+        }
+        wait_sockets_released(base, "they got their answers and closed the connection (the "
+                              "read callback got UV_EOF)", "after UV_EOF, once nothing is left "
+                              "to answer, uv_shutdown the client and uv_close it in the "
+                              "shutdown callback");
+
+        if (mode == 1) {
+            probe_reset_counts();   /* the work 3 above is done: count from here */
+            probe_block_on(1);
+            conn_open(&a, sv.port, "client A (offload 1)");
+            conn_sends(&a, "work 1\n");
+            expect_work_started_off_loop("\"work 1\"");
+            conn_reset(&a);
+            wait_sockets_released(base, "it reset the connection while its work still ran in "
+                                  "the pool", "uv_close the client at once; in its close "
+                                  "callback, set job->client = NULL on the jobs still in the "
+                                  "pool, and let their after-work callback free them");
+            probe_open_latch();
+        }
+        server_stop(&sv);
+    }
 }
 
 /* job_stop closes every client; uv_run returns; nothing is left open. */
@@ -905,13 +1157,15 @@ static void test_no_descriptor_leaked(void **state)
     UV_CHECK(uv_loop_init(&warm));
     UV_CHECK(uv_loop_close(&warm));
     int before = count_fds();
+    struct script s = { 0 };
+    script_add(&s, "ping", "pong");
+    script_add_work(&s, 9, "work 9");
     BOTH_MODES(sv, a, {
         conn_open(&b, sv.port, "client B");
         conn_sends(&a, "work 8\n");
         conn_sends(&b, "ping\nwork 9\n");
         conn_expect_work(&a, 8, "work 8");
-        conn_expect(&b, "pong", "ping");
-        conn_expect_work(&b, 9, "work 9");
+        conn_expect_script(&b, &s);
         half_close(&b);
         conn_expect_end(&b, "client B half-closed after its answers");
         conn_close(&b);
@@ -944,6 +1198,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_offload_answers_in_request_order),
     cmocka_unit_test(test_half_close_gets_every_answer_then_eof),
     cmocka_unit_test(test_offload_half_close_while_work_runs),
+    cmocka_unit_test(test_finished_clients_released_before_stop),
     cmocka_unit_test(test_stop_closes_every_client),
     cmocka_unit_test(test_stop_while_work_runs),
     cmocka_unit_test(test_no_descriptor_leaked),

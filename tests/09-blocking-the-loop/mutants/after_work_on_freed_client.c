@@ -1,6 +1,7 @@
 /* tests/09-blocking-the-loop/mutants/after_work_on_freed_client.c: a known-wrong answer to lesson 09.
  * A client closed while its work runs in the pool is freed, but its jobs still point to
  * it: the after-work callback then writes to freed memory. Killed (AddressSanitizer) by
+ * test_finished_clients_released_before_stop (a client resets while its work runs) and
  * test_stop_while_work_runs. */
 #include "exercise.h"
 

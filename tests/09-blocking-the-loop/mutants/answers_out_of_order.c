@@ -1,7 +1,9 @@
 /* tests/09-blocking-the-loop/mutants/answers_out_of_order.c: a known-wrong answer to lesson 09.
  * Each answer is sent as soon as it is ready, not from the head of the queue: a "ping"
- * behind a slow "work" overtakes it. Killed by test_protocol_several_requests_in_one_write
- * (offload 1: "bogus" overtakes "work 3") and test_offload_answers_in_request_order. */
+ * behind a slow "work" overtakes it. Killed by test_protocol_requests_split_across_reads
+ * (offload 1: "ping" overtakes "work 12", held on the latch), by
+ * test_protocol_several_requests_in_one_write ("bogus" overtakes "work 3") and by
+ * test_offload_answers_in_request_order, each saying "answers out of order?". */
 #include "exercise.h"
 
 #include <limits.h>

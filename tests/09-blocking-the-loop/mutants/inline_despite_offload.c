@@ -1,7 +1,8 @@
 /* tests/09-blocking-the-loop/mutants/inline_despite_offload.c: a known-wrong answer to lesson 09.
  * offload is ignored: work always runs inside the read callback, on the loop's thread,
- * so one slow work stalls every client. Killed by test_offload_work_runs_off_loop_thread
- * (and test_offload_ping_answered_while_work_runs would hang). */
+ * so one slow work stalls every client. Killed by test_protocol_requests_split_across_reads,
+ * test_offload_work_runs_off_loop_thread and others (and
+ * test_offload_ping_answered_while_work_runs would hang). */
 #include "exercise.h"
 
 #include <limits.h>

@@ -1,6 +1,7 @@
 /* tests/09-blocking-the-loop/mutants/leak_orphaned_job.c: a known-wrong answer to lesson 09.
  * The after-work callback of a job whose client has closed returns without freeing the
- * job. Killed (LeakSanitizer) by test_stop_while_work_runs. */
+ * job. Killed (LeakSanitizer) by test_finished_clients_released_before_stop (a client
+ * resets while its work runs) and test_stop_while_work_runs. */
 #include "exercise.h"
 
 #include <limits.h>
