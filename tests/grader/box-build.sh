@@ -14,18 +14,22 @@
 # /box/include (lessons/common/*.h), /box/trusted/VARIANT/*.o (the course's test objects, link
 # step only), /box/conf (flags: see below), /box/out (writable).
 set -u
-cd /box/out || exit 120
+# The box's folders are under /box. BOX_ROOT is for the grader's unit tests alone
+# (test_inspection.py), which run this script on the course's own answers, outside a box;
+# a box starts with an empty environment, so there it is always /box.
+box=${BOX_ROOT:-/box}
+cd "$box/out" || exit 120
 step=$1
 shift
 # The flags come from lessons/common/build.conf and the lesson's lesson.conf, written into
-# /box/conf by grade.py: cflags, ldflags (libraries included), warnings, san-VARIANT.
-ldflags=$(cat /box/conf/ldflags)
-warnings=$(cat /box/conf/warnings)
-base="$(cat /box/conf/cflags) -I /box/src -I /box/include"
+# /box/conf by job.py: cflags, ldflags (libraries included), warnings, san-VARIANT.
+ldflags=$(cat "$box/conf/ldflags")
+warnings=$(cat "$box/conf/warnings")
+base="$(cat "$box/conf/cflags") -I $box/src -I $box/include"
 
 san_flags() {
     case $1 in
-        plain | asan | tsan) cat "/box/conf/san-$1" ;;
+        plain | asan | tsan) cat "$box/conf/san-$1" ;;
         *) exit 121 ;;
     esac
 }
@@ -38,15 +42,15 @@ compile)
         warn=-w
         [ "$v" = plain ] && warn=$warnings
         # shellcheck disable=SC2086  # $base and $san are word lists on purpose (here and below)
-        if ! gcc $base $san $warn -c /box/src/exercise.c -o "$v.o" 2> "$v.err"; then
+        if ! gcc $base $san $warn -c "$box/src/exercise.c" -o "$v.o" 2> "$v.err"; then
             echo "$v" >> failed
             status=1
             continue
         fi
         # shellcheck disable=SC2086
-        gcc $base $san -w -S /box/src/exercise.c -o "$v.s" 2> /dev/null || echo "$v" >> failed
+        gcc $base $san -w -S "$box/src/exercise.c" -o "$v.s" 2> /dev/null || echo "$v" >> failed
         # shellcheck disable=SC2086
-        gcc $base $san -E -P /box/src/exercise.c -o "$v.i" 2> /dev/null || echo "$v" >> failed
+        gcc $base $san -E -P "$box/src/exercise.c" -o "$v.i" 2> /dev/null || echo "$v" >> failed
         readelf -W -S "$v.o" > "$v.sections"
         readelf -W -s "$v.o" > "$v.symbols"
         readelf -W -r "$v.o" > "$v.relocs"
@@ -60,12 +64,12 @@ link)
         san=$(san_flags "$v")
         # Every global the student defined that exercise.h does not declare becomes local: it
         # can then override nothing (the grader has already refused names that would clash).
-        if ! objcopy --keep-global-symbols=/box/src/keep.syms "$v.o" "$v.loc.o" 2> "link-$v.err"; then
+        if ! objcopy --keep-global-symbols="$box/src/keep.syms" "$v.o" "$v.loc.o" 2> "link-$v.err"; then
             status=1
             continue
         fi
         # shellcheck disable=SC2086
-        gcc -pthread $san -o "test-$v" "$v.loc.o" /box/trusted/"$v"/*.o $ldflags \
+        gcc -pthread $san -o "test-$v" "$v.loc.o" "$box/trusted/$v"/*.o $ldflags \
             2>> "link-$v.err" || status=1
     done
     exit $status

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -29,6 +30,35 @@
 #include "check.h"
 
 enum { NONCE_FD = 3, VERDICT_FD = 4, HINT_FD = 5, NONCE_MAX = 128, LINE_MAX_ = 1024 };
+
+/* No executable memory made at run time. Lessons 11 and 12 may call mmap and mprotect (a
+ * coroutine's stack and guard page), and code copied into a page that is also executable is
+ * code the grader never inspected: a system call, a read of the nonce. The grader links every
+ * program with --wrap=mmap and --wrap=mprotect (tests/grader/lessons.py), so each call from
+ * the student's object, the tests or the course's code comes here; the libraries' own calls
+ * (libc, libuv, the sanitizers' runtimes) do not, and need none of this. */
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int __real_mprotect(void *addr, size_t len, int prot);
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int __wrap_mprotect(void *addr, size_t len, int prot);
+
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    if (prot & PROT_EXEC) {
+        errno = EACCES;
+        return MAP_FAILED;
+    }
+    return __real_mmap(addr, len, prot, flags, fd, off);
+}
+
+int __wrap_mprotect(void *addr, size_t len, int prot)
+{
+    if (prot & PROT_EXEC) {
+        errno = EACCES;
+        return -1;
+    }
+    return __real_mprotect(addr, len, prot);
+}
 
 /* Write all of buf to fd, or give up quietly: a grader that stopped listening has already
  * decided the outcome. */

@@ -3,7 +3,7 @@
 # Build: nothing
 # Run:   tests/grader/run-tests.sh        (as root, on a machine where bwrap works)
 #
-# Grades the hostile corpus (tests/grader/corpus/cases.txt) as one class, lessons 01 and the
+# Grades the hostile corpus (tests/grader/corpus/cases.txt) as one class, lessons 01, 13 and the
 # grader's test lesson 99-hostile, then checks every verdict and score, that odd student names
 # were skipped, that nothing was written outside a box, that no process of the box user is
 # left and that no cgroup of ours is left. Prints "grader: N passed, M failed".
@@ -24,6 +24,23 @@ ok() { passed=$((passed + $1)); }
 cmdline_has() { { tr '\0' ' ' < "/proc/$1/cmdline"; } 2> /dev/null | grep -qF -- "$2"; }
 bad() { printf 'FAIL  %s\n' "$*"; failed=$((failed + 1)); }
 
+# First the inspection policy's unit tests (test_inspection.py), by the command its docstring
+# gives: each test is one check. An expected failure is a policy hole the tests found and name
+# (KNOWN_HOLES there): it counts as passed and is listed on every run, so that it is not
+# forgotten; once fixed it becomes an unexpected success, which fails.
+"$py" -m unittest discover -v -s tests/grader -p 'test_*.py' > "$tmp/unit" 2>&1
+urc=$?
+upass=$(grep -cE ' \.\.\. (ok|expected failure)$' "$tmp/unit")
+ufail=$(sed -nE 's/^(FAIL|ERROR|UNEXPECTED SUCCESS): ([^ ]+ \([^)]*\)).*/\2/p' "$tmp/unit" |
+        sort -u | grep -c .)
+ok "$upass"
+failed=$((failed + ufail))
+[ "$ufail" = 0 ] || sed -n '/^=====/,/^Ran /p' "$tmp/unit"
+[ "$urc" = 0 ] || [ "$ufail" != 0 ] || bad "the unit tests exited $urc"
+[ "$upass" -gt 0 ] || bad "the unit tests ran no test"
+sed -n 's/^\(test_[a-z0-9_]*\) .* \.\.\. expected failure$/grader: known policy hole: \1 (test_inspection.py)/p' \
+    "$tmp/unit"
+
 "$py" tests/grader/corpus/corpus.py markers | while IFS= read -r m; do rm -f -- "$m"; done
 "$py" tests/grader/corpus/corpus.py build "$tmp/subs" || { echo "grader: 0 passed, 1 failed"; exit 1; }
 # A case whose source is a lesson's exercise.c means the stub as shipped, never the file a
@@ -38,7 +55,7 @@ done
 start=$(date +%s)
 # Short limits: every hostile case that hangs costs its tests this many seconds.
 GRADER_WALL=${GRADER_WALL:-3} GRADER_WALL_SAN=${GRADER_WALL_SAN:-8} GRADER_WORK=$tmp/work \
-    GRADER_KEEP=1 "$py" tests/grader/grade.py "$tmp/subs" --lessons 01,99 --extra-root tests/grader/fixture \
+    GRADER_KEEP=1 "$py" tests/grader/grade.py "$tmp/subs" --lessons 01,13,99 --extra-root tests/grader/fixture \
     --out "$tmp/out" > "$tmp/log" 2>&1
 rc=$?
 end=$(date +%s)
@@ -105,16 +122,24 @@ if [ -n "$lister" ]; then
 else
     bad "no test lister in $tmp/work (GRADER_KEEP=1 keeps the boxes' folders)"
 fi
-# make gradescope: the zip has its two scripts and the lesson 01 tests, never a solution.
-if GRADESCOPE_OUT="$tmp/gs" tests/grader/gradescope/make-zip.sh 01 > /dev/null 2>&1 &&
+# make gradescope: the zip has its two scripts, the lesson 01 tests and every module of the
+# grader (grade.py imports the others), never a solution nor the grader's own tests.
+list=""
+GRADESCOPE_OUT="$tmp/gs" tests/grader/gradescope/make-zip.sh 01 > /dev/null 2>&1 &&
     list=$("$py" -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' \
-           "$tmp/gs/autograder.zip") &&
+           "$tmp/gs/autograder.zip")
+lacks=""
+for f in tests/grader/*.py; do
+    case ${f##*/} in test_*) continue ;; esac
+    printf '%s\n' "$list" | grep -qx "course/$f" || lacks="$lacks ${f##*/}"
+done
+if [ -n "$list" ] && [ -z "$lacks" ] &&
     printf '%s\n' "$list" | grep -qx setup.sh && printf '%s\n' "$list" | grep -qx run_autograder &&
     printf '%s\n' "$list" | grep -q 'tests/01-threads/test_threads.c' &&
-    ! printf '%s\n' "$list" | grep -qE 'solutions/|mutants/|corpus/'; then
+    ! printf '%s\n' "$list" | grep -qE 'solutions/|mutants/|corpus/|/test_[^/]*\.py$'; then
     ok 1
 else
-    bad "make-zip.sh did not build a clean autograder zip"
+    bad "make-zip.sh did not build a clean autograder zip${lacks:+ (without$lacks)}"
 fi
 # Interrupted grading leaves nothing: SIGTERM while a box runs ends grade.py with status 130,
 # no grades, no box process and no cgroup; a cgroup a killed grader left is swept next time.

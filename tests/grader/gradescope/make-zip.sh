@@ -9,7 +9,7 @@
 #
 # The zip holds what grading needs and nothing more: the lessons' exercise.h (no stub),
 # lessons/common, tests/common, each lesson's lesson.conf and test_*.c, and tests/grader
-# (without its corpus). Never the solutions, never the mutants.
+# (without its corpus and its unit tests). Never the solutions, never the mutants.
 set -eu
 cd "$(dirname "$0")/../../.."
 # "01 02", "1,2" and "02-races" all name lessons: one comma-separated list of two-digit
@@ -53,8 +53,12 @@ for d in tests/[0-9][0-9]-*/; do
 done
 [ "$n" -gt 0 ] || { echo "gradescope: no lesson to package" >&2; exit 1; }
 mkdir -p "$stage/course/tests/grader"
-cp tests/grader/*.py tests/grader/*.sh tests/grader/harness.c tests/grader/README.md \
-    "$stage/course/tests/grader/"
+# grade.py and the modules it imports (every tests/grader/*.py), not the grader's unit tests
+# (test_*.py), which read the solutions the zip never holds.
+for f in tests/grader/*.py; do
+    case ${f##*/} in test_*) ;; *) cp "$f" "$stage/course/tests/grader/" ;; esac
+done
+cp tests/grader/*.sh tests/grader/harness.c tests/grader/README.md "$stage/course/tests/grader/"
 cp -r tests/grader/policy "$stage/course/tests/grader/"
 cp tests/grader/gradescope/setup.sh tests/grader/gradescope/run_autograder "$stage/"
 # The assignment: every packaged lesson gets a row in each student's results, handed in or not.
