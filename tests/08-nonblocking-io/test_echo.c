@@ -7,122 +7,94 @@
  * send, as a real client must). Stop comes through a uv_async_t: its callback, on the loop's
  * thread, calls echo_stop and closes the async handle, after which uv_run must return. Every
  * test then checks that uv_loop_close returns 0 and that no descriptor is left open (the
- * entries of /proc/self/fd), and the AddressSanitizer run finds any leaked memory.
+ * entries of /proc/self/fd), and the AddressSanitizer run finds any leaked memory. That
+ * harness is tests/common/echo_server_harness.h, shared with lesson 12's tests.
  *
  * Nothing here depends on speed. Where a wrong answer would make a test wait forever (a
  * loop that never ends, an echo that never comes), a hang_hint says what it waited for.
  *
  * Back-pressure is measured, not timed: lesson.conf wraps malloc, calloc, realloc and free
- * (ld --wrap) in the file under test, and the wrappers below count the bytes the loop's
+ * (ld --wrap) in the file under test, and the harness's wrappers count the bytes the loop's
  * thread holds. A client that never reads must not make that count grow past a bound. */
-#define _GNU_SOURCE   /* malloc_usable_size, syscall(SYS_gettid) */
-#include <dirent.h>
+#define _GNU_SOURCE   /* malloc_usable_size, syscall(SYS_gettid): echo_server_harness.h */
 #include <errno.h>
-#include <malloc.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "echo_client.h"
+#include "echo_server_harness.h"
 #include "exercise.h"
 #include "runner.h"
 #include "uv_check.h"
 
-/* ---- the bytes the server holds (see the top of the file) ---- */
+/* ---- lesson 08's server, for the harness ---- */
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-void __wrap_free(void *p);
-
-static _Thread_local bool on_loop_thread;   /* count only what the server's loop allocates */
-static atomic_llong heap_now, heap_peak;
-
-static void heap_add(long long n)
+/* The harness's start (struct echo_under_test): echo_start on port 0, its results checked in
+ * this lesson's words. */
+static void *start_server(uv_loop_t *loop, const char *host, int *bound_port)
 {
-    long long now = atomic_fetch_add(&heap_now, n) + n;
-    long long peak = atomic_load(&heap_peak);
-    while (now > peak && !atomic_compare_exchange_weak(&heap_peak, &peak, now))
-        ;
+    struct echo_server *s = NULL;
+    int rc = echo_start(loop, host, 0, &s, bound_port);
+
+    if (rc != 0)
+        fail_msg("echo_start(loop, \"%s\", 0, &s, &port) returned %s (%s); expected 0", host,
+                 uv_result_name(rc), rc < 0 ? uv_strerror(rc) : "not a libuv result");
+    if (s == NULL)
+        fail_msg("echo_start returned 0 but left *out NULL; it must point to the server");
+    if (*bound_port <= 0 || *bound_port > 65535)
+        fail_msg("echo_start(..., port 0, ...) stored %d in *bound_port; expected the port the "
+                 "kernel picked (uv_tcp_getsockname after uv_listen)", *bound_port);
+    return s;
 }
 
-void *__wrap_malloc(size_t n)
+static void stop_server(void *s)
 {
-    void *p = __real_malloc(n);
-    if (p != NULL && on_loop_thread)
-        heap_add((long long)malloc_usable_size(p));
-    return p;
+    echo_stop(s);
 }
 
-void *__wrap_calloc(size_t n, size_t size)
+static const struct echo_under_test echo_server = {
+    .start = start_server,
+    .stop = stop_server,
+    .stop_hang_hint = "uv_run never returned after echo_stop: echo_stop must uv_close the "
+                      "listener and every client still open (a handle never closed keeps "
+                      "the loop alive)",
+    .still_open = "a handle of the server is still open?",
+    .echo_stalled = "the server stopped echoing (a lost read restart after a pause? a write "
+                    "never made?)",
+};
+
+static void server_up(struct server_run *r)
 {
-    void *p = __real_calloc(n, size);
-    if (p != NULL && on_loop_thread)
-        heap_add((long long)malloc_usable_size(p));
-    return p;
+    server_up_at(r, &echo_server, "127.0.0.1");
 }
 
-void *__wrap_realloc(void *p, size_t n)
+static void expect_no_fd_leak(const struct server_run *r)
 {
-    long long before = p != NULL && on_loop_thread ? (long long)malloc_usable_size(p) : 0;
-    void *q = __real_realloc(p, n);
-    if (q != NULL && on_loop_thread)
-        heap_add((long long)malloc_usable_size(q) - before);
-    return q;
+    int now = fd_count();
+    if (now != r->fds_before)
+        fail_msg("%d descriptors open after the test, %d before: the server left %d socket(s) "
+                 "open (every handle must be closed with uv_close)", now, r->fds_before,
+                 now - r->fds_before);
 }
 
-void __wrap_free(void *p)
+/* For tests where echo_start must fail: run the loop once (closing handles finish), close. */
+static void loop_finish(uv_loop_t *loop, int fds_before)
 {
-    if (p != NULL && on_loop_thread)
-        heap_add(-(long long)malloc_usable_size(p));
-    __real_free(p);
+    loop_close_after_failed_start(loop, "echo_start");
+    if (fd_count() != fds_before)
+        fail_msg("a failed echo_start left %d descriptor(s) open", fd_count() - fds_before);
 }
 
-/* ---- descriptors ---- */
-
-/* Entries of /proc/self/fd (the directory's own descriptor included, every time). */
-static int fd_count(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-
-    if (d == NULL)
-        die("opendir /proc/self/fd: %s", strerror(errno));
-    while (readdir(d) != NULL)
-        n++;
-    closedir(d);
-    return n - 2;   /* "." and ".." */
-}
-
-/* The descriptors open before a test's loop exists. libuv opens a pipe of its own, once per
- * process, the first time any loop is made (a lock for signal handling) and keeps it: a
- * first loop made and closed here puts that pipe in the count, where it stays. */
-static int fd_baseline(void)
-{
-    uv_loop_t first;
-
-    UV_CHECK(uv_loop_init(&first));
-    UV_CHECK(uv_loop_close(&first));
-    return fd_count();
-}
+/* ---- the server closes a client on its own: wait for it ---- */
 
 /* The loop's thread, as the kernel sees it: its state letter (S: asleep) and how many times
  * it has been switched out. Unchanged while asleep means it has not run at all. */
-static atomic_int loop_tid;
-
 static bool loop_thread_look(char *state, long long *switches)
 {
     char path[64], line[256];
@@ -172,119 +144,6 @@ static void wait_fd_count(int want, const char *hint)
         }
         nanosleep(&ms, NULL);
     }
-    hang_hint(NULL);
-}
-
-/* ---- a server on a loop of its own thread ---- */
-
-struct server_run {
-    uv_loop_t loop;
-    uv_async_t stop;
-    struct echo_server *s;
-    int port;
-    bool stop_twice;      /* the stop callback also calls echo_stop(NULL) and a second time */
-    pthread_t thread;
-    int fds_before;       /* before the loop existed */
-    int fds_serving;      /* loop, listener and async open, no client */
-};
-
-static void on_stop(uv_async_t *a)
-{
-    struct server_run *r = a->data;
-
-    if (r->stop_twice)
-        echo_stop(NULL);
-    echo_stop(r->s);
-    if (r->stop_twice)
-        echo_stop(r->s);   /* before uv_run returns the server still exists: no effect */
-    uv_close((uv_handle_t *)a, NULL);
-}
-
-static void *loop_main(void *arg)
-{
-    struct server_run *r = arg;
-
-    on_loop_thread = true;
-    atomic_store(&loop_tid, (int)syscall(SYS_gettid));
-    uv_run(&r->loop, UV_RUN_DEFAULT);
-    on_loop_thread = false;
-    return NULL;
-}
-
-static void server_up_at(struct server_run *r, const char *host)
-{
-    signal(SIGPIPE, SIG_IGN);   /* a write to a closed peer must be an error, not a death */
-    r->fds_before = fd_baseline();
-    UV_CHECK(uv_loop_init(&r->loop));
-    r->s = NULL;
-    r->port = -1;
-    int rc = echo_start(&r->loop, host, 0, &r->s, &r->port);
-    if (rc != 0)
-        fail_msg("echo_start(loop, \"%s\", 0, &s, &port) returned %s (%s); expected 0", host,
-                 uv_result_name(rc), rc < 0 ? uv_strerror(rc) : "not a libuv result");
-    if (r->s == NULL)
-        fail_msg("echo_start returned 0 but left *out NULL; it must point to the server");
-    if (r->port <= 0 || r->port > 65535)
-        fail_msg("echo_start(..., port 0, ...) stored %d in *bound_port; expected the port the "
-                 "kernel picked (uv_tcp_getsockname after uv_listen)", r->port);
-    UV_CHECK(uv_async_init(&r->loop, &r->stop, on_stop));
-    r->stop.data = r;
-    r->fds_serving = fd_count();
-    atomic_store(&loop_tid, 0);
-    PT_CHECK(pthread_create(&r->thread, NULL, loop_main, r));
-}
-
-static void server_up(struct server_run *r)
-{
-    server_up_at(r, "127.0.0.1");
-}
-
-/* Stop from the loop's thread, wait for uv_run to end, close the loop. */
-static void server_down(struct server_run *r)
-{
-    UV_CHECK(uv_async_send(&r->stop));
-    hang_hint("uv_run never returned after echo_stop: echo_stop must uv_close the listener "
-              "and every client still open (a handle never closed keeps the loop alive)");
-    PT_CHECK(pthread_join(r->thread, NULL));
-    hang_hint(NULL);
-    int rc = uv_loop_close(&r->loop);
-    if (rc != 0)
-        fail_msg("uv_loop_close returned %s after uv_run ended; expected 0 (a handle of the "
-                 "server is still open?)", uv_result_name(rc));
-}
-
-static void expect_no_fd_leak(const struct server_run *r)
-{
-    int now = fd_count();
-    if (now != r->fds_before)
-        fail_msg("%d descriptors open after the test, %d before: the server left %d socket(s) "
-                 "open (every handle must be closed with uv_close)", now, r->fds_before,
-                 now - r->fds_before);
-}
-
-/* For tests where echo_start must fail: run the loop once (closing handles finish), close. */
-static void loop_finish(uv_loop_t *loop, int fds_before)
-{
-    uv_run(loop, UV_RUN_NOWAIT);
-    int rc = uv_loop_close(loop);
-    if (rc != 0)
-        fail_msg("uv_loop_close returned %s after a failed echo_start; expected 0: a handle "
-                 "made by echo_start was not closed on its error path", uv_result_name(rc));
-    if (fd_count() != fds_before)
-        fail_msg("a failed echo_start left %d descriptor(s) open", fd_count() - fds_before);
-}
-
-/* Run clients, and fail the test with their message if they fail. */
-static void run_clients(struct server_run *r, const char *host, int n, uint64_t len,
-                        bool half_close)
-{
-    char err[512];
-
-    hang_hint("%d client(s) sending %llu bytes each%s never got all their echo: the server "
-              "stopped echoing (a lost read restart after a pause? a write never made?)", n,
-              (unsigned long long)len, half_close ? " then half-closing" : "");
-    if (echo_clients_run(host, r->port, n, len, half_close, err, sizeof err) != 0)
-        fail_msg("%s", err);
     hang_hint(NULL);
 }
 
@@ -390,7 +249,7 @@ static void test_echo_small_message(void **state)
 
     server_up(&r);
     run_clients(&r, "127.0.0.1", 1, 1000, false);
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -402,7 +261,7 @@ static void test_echo_8mib_message(void **state)
 
     server_up(&r);
     run_clients(&r, "127.0.0.1", 1, 8u << 20, false);
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -410,19 +269,12 @@ static void test_echo_8mib_message(void **state)
 static void test_echo_ipv6(void **state)
 {
     (void)state;
-    struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-    int probe = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool have = probe >= 0 && bind(probe, (struct sockaddr *)&a, sizeof a) == 0;
-    if (probe >= 0)
-        close(probe);
-    if (!have) {
-        print_message("no IPv6 loopback on this machine: nothing to check\n");
+    if (!ipv6_loopback_present())
         return;
-    }
     struct server_run r = { 0 };
-    server_up_at(&r, "::1");
+    server_up_at(&r, &echo_server, "::1");
     run_clients(&r, "::1", 1, 256 * 1024, false);
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -434,7 +286,7 @@ static void test_echo_half_close_gets_all_then_eof(void **state)
 
     server_up(&r);
     run_clients(&r, "127.0.0.1", 1, 8u << 20, true);
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -486,7 +338,7 @@ static void test_echo_half_close_with_echo_queued(void **state)
                  "side down once the echo is written)", n > 0 ? "more bytes" : strerror(errno));
     hang_hint(NULL);
     close(fd);
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -501,7 +353,7 @@ static void test_echo_closes_client_after_half_close(void **state)
     wait_fd_count(r.fds_serving, "the client half-closed and got its echo and EOF, but the "
                   "server never closed its socket: after uv_shutdown's callback, uv_close "
                   "the client");
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -515,7 +367,7 @@ static void test_echo_100_clients_at_once(void **state)
     run_clients(&r, "127.0.0.1", 100, 200 * 1000, true);
     wait_fd_count(r.fds_serving, "100 clients were served and went away, but the server did "
                   "not close all their sockets");
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -544,7 +396,7 @@ static void test_echo_client_vanishes_mid_message(void **state)
     wait_fd_count(r.fds_serving, "a client reset the connection in the middle of a message; "
                   "the server never closed its socket: a write callback with status < 0 or a "
                   "read error (nread < 0, not UV_EOF) must uv_close the client");
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -570,7 +422,7 @@ static void test_echo_reset_after_echo_closes_client(void **state)
                   "server never closed its socket: in the read callback, nread < 0 other than "
                   "UV_EOF is an error: uv_close the client (an error is not an EOF: there is "
                   "no one left to shut down for)");
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -592,11 +444,10 @@ static void test_echo_pauses_reading_from_client_that_never_reads(void **state)
     int small = 256 * 1024;   /* our own buffers small: the server's side is what is tested */
     SYS_CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small));
     SYS_CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small));
-    atomic_store(&heap_peak, atomic_load(&heap_now));
-    long long base = atomic_load(&heap_now);
+    long long base = held_peak_restart();
     if (echo_flood(fd, 3, max, 200, &sent, err, sizeof err) != 0)
         fail_msg("%s", err);
-    long long peak = atomic_load(&heap_peak) - base;
+    long long peak = held_peak_above(base);
     if (peak > limit)
         fail_msg("a client sent %llu MiB without reading; the server's loop then held %lld MiB "
                  "of memory (limit %lld MiB): no back-pressure. Stop reading (uv_read_stop) "
@@ -610,7 +461,7 @@ static void test_echo_pauses_reading_from_client_that_never_reads(void **state)
         fail_msg("%s", err);
     hang_hint(NULL);
     close(fd);
-    server_down(&r);
+    server_down(&r, NULL);
     expect_no_fd_leak(&r);
 }
 
@@ -640,7 +491,7 @@ static void test_echo_stop_with_clients_connected_ends_loop(void **state)
     /* Client 2 keeps sending without reading: the server has echo queued for it. */
     if (echo_flood(fd[2], 2, 16u << 20, 50, &sent, err, sizeof err) != 0)
         fail_msg("%s", err);
-    server_down(&r);
+    server_down(&r, NULL);
     for (int i = 0; i < 3; i++)
         close(fd[i]);
     expect_no_fd_leak(&r);
@@ -658,7 +509,7 @@ static void test_echo_stop_null_and_twice_do_nothing(void **state)
     int fd = echo_connect("127.0.0.1", r.port);
     if (fd < 0)
         fail_msg("connect to the server: %s", strerror(errno));
-    server_down(&r);
+    server_down(&r, NULL);
     close(fd);
     expect_no_fd_leak(&r);
 }

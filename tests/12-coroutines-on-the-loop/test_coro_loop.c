@@ -7,19 +7,18 @@
  * the other end. A coroutine never calls a cmocka check itself (a failing check would jump off
  * its stack): it writes what it saw into a struct, and the test looks after uv_run returns.
  *
- * The second group is lesson 08's echo tests against the coroutine server: the loop runs in a
- * thread of its own, the clients of tests/08-nonblocking-io/echo_client.h (they read while they
- * send) talk to it over TCP on 127.0.0.1, and stop arrives through a uv_async_t. Every test
- * checks that uv_run returns, that uv_loop_close returns 0 and that no descriptor is left open;
- * the AddressSanitizer run finds leaked memory, the ThreadSanitizer run races.
+ * The second group is lesson 08's echo tests against the coroutine server, on the harness
+ * lesson 08's tests use too (tests/common/echo_server_harness.h): the loop runs in a thread of
+ * its own, the clients of tests/08-nonblocking-io/echo_client.h (they read while they send)
+ * talk to it over TCP on 127.0.0.1, and stop arrives through a uv_async_t. Every test checks
+ * that uv_run returns, that uv_loop_close returns 0 and that no descriptor is left open; the
+ * AddressSanitizer run finds leaked memory, the ThreadSanitizer run races.
  *
  * Nothing here depends on speed: "the loop is not blocked" is shown by the order of events.
  * Back-pressure is measured, not timed: lesson.conf wraps malloc, calloc, realloc and free in
- * the file under test, and the wrappers count the bytes the loop's thread holds. */
-#define _GNU_SOURCE   /* malloc_usable_size */
-#include <dirent.h>
+ * the file under test, and the harness's wrappers count the bytes the loop's thread holds. */
+#define _GNU_SOURCE   /* malloc_usable_size, syscall(SYS_gettid): echo_server_harness.h */
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -29,94 +28,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../08-nonblocking-io/echo_client.h"
 #include "check.h"
+#include "echo_server_harness.h"
 #include "exercise.h"
 #include "runner.h"
 #include "uv_check.h"
 
-/* ---- the bytes the loop's thread holds (see the top of the file) ---- */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-void __wrap_free(void *p);
-
-static _Thread_local bool counting;   /* set on the loop's thread of the echo tests */
-static atomic_llong held_now, held_peak;
-
-static void held_add(long long n)
-{
-    long long now = atomic_fetch_add(&held_now, n) + n;
-    long long peak = atomic_load(&held_peak);
-    while (now > peak && !atomic_compare_exchange_weak(&held_peak, &peak, now))
-        ;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    void *p = __real_malloc(n);
-    if (p != NULL && counting)
-        held_add((long long)malloc_usable_size(p));
-    return p;
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    void *p = __real_calloc(n, size);
-    if (p != NULL && counting)
-        held_add((long long)malloc_usable_size(p));
-    return p;
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    long long old = p != NULL && counting ? (long long)malloc_usable_size(p) : 0;
-    void *q = __real_realloc(p, n);
-    if (q != NULL && counting)
-        held_add((long long)malloc_usable_size(q) - old);
-    return q;
-}
-
-void __wrap_free(void *p)
-{
-    if (p != NULL && counting)
-        held_add(-(long long)malloc_usable_size(p));
-    __real_free(p);
-}
-
-/* ---- descriptors ---- */
-
-static int fd_count(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-
-    if (d == NULL)
-        die("opendir /proc/self/fd: %s", strerror(errno));
-    while (readdir(d) != NULL)
-        n++;
-    closedir(d);
-    return n - 3;   /* ".", ".." and the directory's own descriptor */
-}
-
-/* libuv keeps one descriptor of its own for the whole process once a first loop was made:
- * make and close one before counting. */
-static int fd_baseline(void)
-{
-    uv_loop_t first;
-
-    UV_CHECK(uv_loop_init(&first));
-    UV_CHECK(uv_loop_close(&first));
-    return fd_count();
-}
+/* ---- checks ---- */
 
 static void expect_fds(int before, const char *who)
 {
@@ -616,16 +537,43 @@ static void test_co_sleep_zero_yields_once(void **state)
 
 /* ---- the echo server on a loop of its own thread ---- */
 
-struct server_run {
-    uv_loop_t loop;
-    uv_async_t stop;
-    struct co_echo *s;
-    int port;
-    bool stop_twice;
-    bool fast_forward;    /* the stop callback makes every pending timer due now */
-    pthread_t thread;
-    int before;
+/* The harness's start (struct echo_under_test): co_echo_start on port 0, its results checked in
+ * this lesson's words. */
+static void *start_server(uv_loop_t *loop, const char *host, int *bound_port)
+{
+    struct co_echo *s = NULL;
+    int rc = co_echo_start(loop, host, 0, &s, bound_port);
+
+    if (rc != 0)
+        fail_msg("co_echo_start(loop, \"%s\", 0, &s, &port) returned %s; expected 0", host,
+                 uv_result_name(rc));
+    if (s == NULL)
+        fail_msg("co_echo_start returned 0 but left *out NULL");
+    if (*bound_port <= 0 || *bound_port > 65535)
+        fail_msg("co_echo_start(..., port 0, ...) stored %d in *bound_port; expected the port "
+                 "the kernel picked (uv_tcp_getsockname)", *bound_port);
+    return s;
+}
+
+static void stop_server(void *s)
+{
+    co_echo_stop(s);
+}
+
+static const struct echo_under_test co_echo_server = {
+    .start = start_server,
+    .stop = stop_server,
+    .stop_hang_hint = "uv_run never returned after co_echo_stop: it must close the listener "
+                      "and every client, and wake each client's coroutine (a pending co_read "
+                      "returns UV_ECANCELED) so that it can finish and close its own handles",
+    .still_open = "a handle of the server or of a coroutine is still open",
+    .echo_stalled = "does each connection's coroutine loop co_read, co_write until EOF?",
 };
+
+static void server_up(struct server_run *r)
+{
+    server_up_at(r, &co_echo_server, "127.0.0.1");
+}
 
 /* Every active timer of the loop is made due now: a coroutine in a long co_sleep wakes. The
  * test reaches into uv_timer_t for the callback (a public field of libuv's struct). */
@@ -638,96 +586,15 @@ static void make_due(uv_handle_t *h, void *arg)
     }
 }
 
-static void on_stop(uv_async_t *a)
+/* A server_run's at_stop: the stop callback makes every pending timer due first. */
+static void make_timers_due(uv_loop_t *loop)
 {
-    struct server_run *r = a->data;
-
-    if (r->fast_forward)
-        uv_walk(&r->loop, make_due, NULL);
-    if (r->stop_twice)
-        co_echo_stop(NULL);
-    co_echo_stop(r->s);
-    if (r->stop_twice)
-        co_echo_stop(r->s);
-    uv_close((uv_handle_t *)a, NULL);
-}
-
-static void *server_thread(void *arg)
-{
-    struct server_run *r = arg;
-
-    counting = true;
-    uv_run(&r->loop, UV_RUN_DEFAULT);
-    counting = false;
-    return NULL;
-}
-
-static void server_init(struct server_run *r, const char *host)
-{
-    signal(SIGPIPE, SIG_IGN);
-    r->before = fd_baseline();
-    UV_CHECK(uv_loop_init(&r->loop));
-    r->s = NULL;
-    r->port = -1;
-    int rc = co_echo_start(&r->loop, host, 0, &r->s, &r->port);
-    if (rc != 0)
-        fail_msg("co_echo_start(loop, \"%s\", 0, &s, &port) returned %s; expected 0", host,
-                 uv_result_name(rc));
-    if (r->s == NULL)
-        fail_msg("co_echo_start returned 0 but left *out NULL");
-    if (r->port <= 0 || r->port > 65535)
-        fail_msg("co_echo_start(..., port 0, ...) stored %d in *bound_port; expected the port "
-                 "the kernel picked (uv_tcp_getsockname)", r->port);
-    UV_CHECK(uv_async_init(&r->loop, &r->stop, on_stop));
-    r->stop.data = r;
-}
-
-static void server_go(struct server_run *r)
-{
-    PT_CHECK(pthread_create(&r->thread, NULL, server_thread, r));
-}
-
-static void server_up(struct server_run *r)
-{
-    server_init(r, "127.0.0.1");
-    server_go(r);
-}
-
-static void server_down(struct server_run *r, const char *hint)
-{
-    UV_CHECK(uv_async_send(&r->stop));
-    hang_hint("%s", hint != NULL ? hint
-              : "uv_run never returned after co_echo_stop: it must close the listener and "
-                "every client, and wake each client's coroutine (a pending co_read returns "
-                "UV_ECANCELED) so that it can finish and close its own handles");
-    PT_CHECK(pthread_join(r->thread, NULL));
-    hang_hint(NULL);
-    int rc = uv_loop_close(&r->loop);
-    if (rc != 0)
-        fail_msg("uv_loop_close returned %s after uv_run ended; expected 0 (a handle of the "
-                 "server or of a coroutine is still open)", uv_result_name(rc));
-}
-
-static void run_clients(struct server_run *r, const char *host, int n, uint64_t len,
-                        bool half_close)
-{
-    char err[512];
-
-    hang_hint("%d client(s) sending %llu bytes each%s never got all their echo: does each "
-              "connection's coroutine loop co_read, co_write until EOF?", n,
-              (unsigned long long)len, half_close ? " then half-closing" : "");
-    if (echo_clients_run(host, r->port, n, len, half_close, err, sizeof err) != 0)
-        fail_msg("%s", err);
-    hang_hint(NULL);
+    uv_walk(loop, make_due, NULL);
 }
 
 static void loop_finish(uv_loop_t *loop, int before)
 {
-    uv_run(loop, UV_RUN_NOWAIT);
-    int rc = uv_loop_close(loop);
-    if (rc != 0)
-        fail_msg("uv_loop_close returned %s after a failed co_echo_start; expected 0: a handle "
-                 "made by co_echo_start was not closed on its error path", uv_result_name(rc));
+    loop_close_after_failed_start(loop, "co_echo_start");
     expect_fds(before, "a failed co_echo_start");
 }
 
@@ -798,7 +665,7 @@ static void test_co_echo_small_message(void **state)
     server_up(&r);
     run_clients(&r, "127.0.0.1", 1, 1000, false);
     server_down(&r, NULL);
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 static void test_co_echo_8mib_message(void **state)
@@ -809,27 +676,19 @@ static void test_co_echo_8mib_message(void **state)
     server_up(&r);
     run_clients(&r, "127.0.0.1", 1, 8u << 20, false);
     server_down(&r, NULL);
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 static void test_co_echo_ipv6(void **state)
 {
     (void)state;
-    struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-    int probe = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool have = probe >= 0 && bind(probe, (struct sockaddr *)&a, sizeof a) == 0;
-    if (probe >= 0)
-        close(probe);
-    if (!have) {
-        print_message("no IPv6 loopback on this machine: nothing to check\n");
+    if (!ipv6_loopback_present())
         return;
-    }
     struct server_run r = { 0 };
-    server_init(&r, "::1");
-    server_go(&r);
+    server_up_at(&r, &co_echo_server, "::1");
     run_clients(&r, "::1", 1, 256 * 1024, false);
     server_down(&r, NULL);
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 static void test_co_echo_half_close_gets_all_then_eof(void **state)
@@ -840,7 +699,7 @@ static void test_co_echo_half_close_gets_all_then_eof(void **state)
     server_up(&r);
     run_clients(&r, "127.0.0.1", 1, 8u << 20, true);
     server_down(&r, NULL);
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 static void test_co_echo_100_clients_at_once(void **state)
@@ -851,7 +710,7 @@ static void test_co_echo_100_clients_at_once(void **state)
     server_up(&r);
     run_clients(&r, "127.0.0.1", 100, 200 * 1000, true);
     server_down(&r, NULL);
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 /* A client resets in the middle of a message: its coroutine ends, the others are served. */
@@ -875,7 +734,7 @@ static void test_co_echo_client_vanishes_mid_message(void **state)
     run_clients(&r, "127.0.0.1", 2, 1u << 20, true);
     server_down(&r, "uv_run never returned after a client reset mid-message: when co_read or "
                 "co_write returns an error, the coroutine must close its client and return");
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 /* A client that never reads: its coroutine waits in co_write, so it reads nothing more and
@@ -896,11 +755,10 @@ static void test_co_echo_client_that_never_reads_costs_one_buffer(void **state)
     int small = 256 * 1024;
     SYS_CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small));
     SYS_CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small));
-    atomic_store(&held_peak, atomic_load(&held_now));
-    long long base = atomic_load(&held_now);
+    long long base = held_peak_restart();
     if (echo_flood(fd, 3, 64u << 20, 200, &sent, err, sizeof err) != 0)
         fail_msg("%s", err);
-    long long peak = atomic_load(&held_peak) - base;
+    long long peak = held_peak_above(base);
     if (peak > limit)
         fail_msg("a client sent %llu MiB without reading; the server's loop then held %lld KiB "
                  "(limit %lld KiB): the coroutine must wait in co_write for its echo to be "
@@ -917,7 +775,7 @@ static void test_co_echo_client_that_never_reads_costs_one_buffer(void **state)
     hang_hint(NULL);
     close(fd);
     server_down(&r, NULL);
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 /* ---- co_echo_stop ---- */
@@ -957,7 +815,7 @@ static void test_co_echo_stop_wakes_coroutines_waiting_in_read(void **state)
         close(fd[i]);
     }
     hang_hint(NULL);
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 /* A client floods without reading: its coroutine waits in co_write. Stop ends the loop. */
@@ -978,7 +836,7 @@ static void test_co_echo_stop_wakes_coroutine_waiting_in_write(void **state)
                 "co_write: closing the client makes its write callback run with "
                 "UV_ECANCELED; the coroutine must then return");
     close(fd);
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 static void test_co_echo_stop_null_and_twice_do_nothing(void **state)
@@ -994,7 +852,7 @@ static void test_co_echo_stop_null_and_twice_do_nothing(void **state)
         fail_msg("connect to the server: %s", strerror(errno));
     server_down(&r, NULL);
     close(fd);
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 /* ---- the loop is not blocked ---- */
@@ -1021,9 +879,9 @@ static void test_co_sleep_while_another_coroutine_serves(void **state)
     struct server_run r = { 0 };
     struct sleeper s = { .rc = 1 };
 
-    server_init(&r, "127.0.0.1");
+    server_init(&r, &co_echo_server, "127.0.0.1");
     spawn(&r.loop, sleep_long, &s);
-    r.fast_forward = true;
+    r.at_stop = make_timers_due;
     server_go(&r);
     hang_hint("a coroutine called co_sleep(600000) and then a client's echo never came: the "
               "loop is blocked. co_sleep must start a timer and yield, never sleep the thread");
@@ -1039,7 +897,7 @@ static void test_co_sleep_while_another_coroutine_serves(void **state)
     if (!atomic_load(&s.woke))
         fail_msg("uv_run returned while a coroutine still slept in co_sleep");
     expect_uv_eq(s.rc, 0, "co_sleep(600000)");
-    expect_fds(r.before, "the server");
+    expect_fds(r.fds_before, "the server");
 }
 
 static const struct CMUnitTest tests[] = {
