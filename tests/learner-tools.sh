@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/learner-tools.sh: make hint and make solution, typed as a learner types them, in a
+# tests/learner-tools.sh: make hint, make solution and make reset, typed as a learner types them, in a
 # copy of this tree (the learner's own files here are never read or written: the copy's
 # lesson 00 starts from the shipped stub, tests/pristine-stub.sh). Part of make test.
 # Build: nothing
@@ -15,7 +15,8 @@
 #   make solution refuses (exit 1, the command to run) before a passing check, after a check of
 #   another file (IMPL=) and after an edit since the passing check; FORCE=1 opens it with a
 #   warning; after a passing check make hint says so and make solution prints the discussion,
-#   the path of the reference and the diff command.
+#   the path of the reference and the diff command;
+#   make reset puts the shipped stub back and keeps the learner's file aside, once.
 # Nothing waits on a clock: file times that must differ are set apart by whole seconds.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -160,6 +161,21 @@ if run make -s solution L=$L; then bad "make solution L=$L opened though exercis
 elif grep -q 'changed after your last passing' "$log" && grep -q "make check L=$L" "$log"; then
     ok "make solution L=$L refuses when exercise.c changed after the passing check"
 else bad "make solution L=$L after an edit"; show; fi
+
+# ---- make reset: the shipped stub back, the learner's file kept aside
+cp "$ex" "$home/mine.c"
+if run make -s reset L=$L && cmp -s "$ex" "$stub" &&
+   saved=$(ls "$c/lessons/$lesson"/exercise.c.saved-* 2> /dev/null | head -n 1) &&
+   [ -n "$saved" ] && cmp -s "$saved" "$home/mine.c"; then
+    ok "make reset L=$L puts the shipped stub back and keeps the learner's file as ${saved##*/lessons/}"
+else bad "make reset L=$L"; show; fi
+if run make -s reset L=$L && grep -q 'already the shipped stub' "$log" &&
+   [ "$(ls "$c/lessons/$lesson"/exercise.c.saved-* | wc -l)" = 1 ]; then
+    ok "make reset L=$L on the stub changes nothing and keeps nothing more"
+else bad "make reset L=$L twice"; show; fi
+if run make -s reset L=99; then bad "make reset L=99 succeeded"; show
+elif grep -q "unknown lesson '99'" "$log"; then ok "make reset L=99 names the unknown lesson"
+else bad "make reset L=99's message"; show; fi
 
 echo "learner-tools: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -14,7 +14,7 @@
 #   the grader's hostile corpus gets the verdicts it must (tests/grader/run-tests.sh), every
 #   lesson's reference is graded ok and its stub not (tests/grader/grade-references.sh)
 #   the README's commands, typed as written in a clone under a 0700 folder
-#   (tests/readme-commands.sh); make hint and make solution as a learner meets them, in a
+#   (tests/readme-commands.sh); make hint, solution and reset as a learner meets them, in a
 #   copy of this tree (tests/learner-tools.sh); make bench IMPL=... (tests/bench-impl.sh);
 #   the editors' build/compile_commands.json (tests/editor-db.sh)
 # It checks the course, for people changing it; a learner's command is make check. The

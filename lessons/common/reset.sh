@@ -5,15 +5,8 @@
 # compiles it). Nothing is ever deleted; your hints and progress stay as they are.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-arg=${1:-}
-lessons() { for d in lessons/[0-9][0-9]-*/; do d=${d%/}; echo "  ${d#lessons/}"; done; }
-[ -n "$arg" ] || { echo "reset: say which lesson: make reset L=01" >&2; lessons >&2; exit 2; }
-case $arg in [0-9]) arg=0$arg ;; esac
-dir=$(ls -d lessons/"${arg%%-*}"-*/ 2> /dev/null | head -n 1)
-case $arg in [0-9][0-9]-*) [ "lessons/$arg/" = "$dir" ] || dir="" ;; [0-9][0-9]) ;; *) dir="" ;; esac
-[ -n "$dir" ] && [ -f "${dir}exercise.c" ] ||
-    { echo "reset: unknown lesson '$1'; the lessons:" >&2; lessons >&2; exit 2; }
-lesson=$(basename "$dir")
+. lessons/common/learner-state.sh   # learner_lesson: L=1, 01 or 01-threads
+learner_lesson reset "${1:-}"
 file=lessons/$lesson/exercise.c
 stub=$(tests/pristine-stub.sh "$lesson") || { echo "reset: no shipped stub for $lesson" >&2; exit 1; }
 if cmp -s "$stub" "$file"; then

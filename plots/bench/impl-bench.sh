@@ -33,28 +33,12 @@ ROUNDS=${ROUNDS:-3}
 say() { printf '%s\n' "$*"; }
 die() { say "bench: $1" >&2; exit "${2:-1}"; }
 
-list_lessons() {
-    say "lessons:" >&2
-    for d in lessons/[0-9][0-9]-*/; do d=${d%/}; say "  ${d#lessons/}" >&2; done
-}
-
-# L may be 6, 06 or 06-thread-pool, as for make check.
+# L may be 6, 06 or 06-thread-pool, as for make check (learner_lesson sets lesson).
+. lessons/common/learner-state.sh
 [ -n "$lesson_arg" ] ||
-    { say "bench: say which lesson: make bench L=06 IMPL=lessons/06-thread-pool/exercise.c" >&2; list_lessons; exit 2; }
-case $lesson_arg in
-    [0-9]) prefix=0$lesson_arg ;;
-    [0-9][0-9]) prefix=$lesson_arg ;;
-    [0-9][0-9]-*) prefix=${lesson_arg%%-*} ;;
-    *) say "bench: unknown lesson '$lesson_arg'" >&2; list_lessons; exit 2 ;;
-esac
-lesson=
-for d in lessons/"$prefix"-*/; do
-    [ -d "$d" ] || continue
-    d=${d%/}; d=${d#lessons/}
-    case $lesson_arg in [0-9][0-9]-*) [ "$d" = "$lesson_arg" ] || continue ;; esac
-    lesson=$d
-done
-[ -n "$lesson" ] || { say "bench: unknown lesson '$lesson_arg'" >&2; list_lessons; exit 2; }
+    { say "bench: say which lesson: make bench L=06 IMPL=lessons/06-thread-pool/exercise.c" >&2
+      learner_list_lessons >&2; exit 2; }
+learner_lesson bench "$lesson_arg"
 case $ROUNDS in
     [1-9] | [1-9][0-9]) ;;
     *) die "ROUNDS must be a number from 1 to 99, not '$ROUNDS'" 2 ;;
